@@ -1,0 +1,3 @@
+from ocm_tool.cli import main
+
+main()

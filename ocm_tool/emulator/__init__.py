@@ -1,0 +1,17 @@
+"""An emulator of the OCM Graph-style API (``shared/spec/api.md``): ocm-tool's reference server.
+
+A real HTTPS server (Flask on Werkzeug) over a SQLite store, with an identity provider that
+msal signs in to unmodified. Modules:
+
+- ``store``: the SQLite store of a tenant (users, apps, mailboxes, folders, items) and the
+  tenant-file loader.
+- ``query``: OData query options (``$filter``, ``$select``, ``$orderby``, paging tokens).
+- ``app``: the Flask application: API routes, ``$batch``, admin API, control API.
+- ``oauth``: OIDC discovery, token and device-code endpoints, JWT signing and checking.
+- ``faults``: injected throttling, failures, latency, concurrency and budget limits.
+- ``certs``: the throw-away CA and server certificate made at start.
+- ``server``: serving over HTTPS, in a thread (tests, ``--demo``) or in the foreground.
+- ``seed``: the deterministic tenant generator.
+- ``openapi``: the OpenAPI document served at ``{base}/openapi.json``.
+- ``cli``: ``ocm-tool emulator serve`` and ``ocm-tool emulator seed``.
+"""

@@ -1,0 +1,60 @@
+"""One run's shared state: settings, the console, and sign-in and client made once, on first use."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rich.console import Console
+
+from ocm_tool.auth import TokenProvider, sign_in
+from ocm_tool.errors import ConfigurationError
+from ocm_tool.graph import GraphClient
+from ocm_tool.settings import Settings
+
+NO_ENDPOINT_HINT = (
+    "the OCM service is retired, so there is no default: pass --endpoint URL (or set "
+    "OCM_ENDPOINT) of a server of the OCM API contract, or add --demo to use the built-in emulator"
+)
+
+
+@dataclass
+class Runtime:
+    """What every command receives. ``tokens`` and ``client`` sign in on first use, once."""
+
+    settings: Settings
+    console: Console
+    #: Errors and warnings go here, so --quiet and redirected stdout still show them.
+    err_console: Console = field(default_factory=lambda: Console(stderr=True))
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def tokens(self) -> TokenProvider:
+        with self._lock:
+            self.require_endpoint()
+            return sign_in(self.settings, console=self.err_console)
+
+    @cached_property
+    def client(self) -> GraphClient:
+        endpoint = self.require_endpoint()
+        return GraphClient(
+            endpoint,
+            self.tokens,
+            verify=self.settings.verify,
+            concurrency=self.settings.concurrency,
+        )
+
+    @property
+    def account(self) -> str | None:
+        """The signed-in UPN; ``None`` for app-only sign-in."""
+        return self.tokens.account
+
+    def require_endpoint(self) -> str:
+        if not self.settings.endpoint:
+            raise ConfigurationError("no API endpoint is configured", hint=NO_ENDPOINT_HINT)
+        return self.settings.endpoint
+
+    def close(self) -> None:
+        if "client" in self.__dict__:
+            self.client.close()
