@@ -1,0 +1,629 @@
+"""One client for the OCM Graph-style API: paging, retries, throttling, batching, concurrency.
+
+``GraphClient`` is the only thing in ocm-tool that sends API requests. It relies only on what
+``shared/spec/api.md`` promises (``docs/client.md`` describes the behaviour in prose):
+
+- Paths are relative to the endpoint (``/users/a@b.com/XrmContacts``); absolute URLs
+  (``@odata.nextLink``) are sent verbatim, with nothing added.
+- Every request carries ``Authorization: Bearer``, a fresh ``client-request-id``, ``Accept``,
+  ``User-Agent``, a (connect, read) timeout and ``verify=`` (so ``--ca-bundle`` wins over
+  ``REQUESTS_CA_BUNDLE``).
+- 429 and 503 with ``Retry-After`` hold off the whole mailbox: no thread of this client calls
+  that mailbox again until the time has passed. 500/502/503/504 and dropped connections are
+  retried with capped exponential backoff and full jitter, for idempotent calls only.
+- A 401 gets one new token and one more try; the second 401 raises ``InvalidTokenError``.
+- At most ``concurrency`` requests are in flight per mailbox, across threads.
+- Failures raise the typed errors of ``ocm_tool.errors``; API errors carry the server's
+  ``request-id`` and our ``client-request-id``.
+
+The client is thread-safe and is closed with ``close()`` or a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import InvalidHeader, NewConnectionError
+from urllib3.util.retry import Retry
+
+from ocm_tool import __version__, errors
+from ocm_tool.auth import TokenProvider
+from ocm_tool.settings import DEFAULT_CONCURRENCY
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"ocm-tool/{__version__}"
+#: (connect, read) seconds for every request; EmptyFolder on a big folder can take a while.
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 120.0)
+#: The most requests one ``$batch`` call may carry (api.md).
+BATCH_LIMIT = 20
+#: Answers that carry ``Retry-After`` and mean "not now": retried for every method.
+THROTTLE_STATUSES = frozenset({429, 503})
+#: Transient failures: retried for idempotent calls only.
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Mailbox key of calls that address no single mailbox (admin API, mixed ``$batch``).
+TENANT_KEY = ""
+
+#: ``on_retry(reason, delay)``: told before every retry, e.g. ("throttled (429) by a@b.com", 2.0).
+RetryObserver = Callable[[str, float], None]
+
+# urllib3 parses Retry-After (delay-seconds or HTTP-date); this instance only lends its parser.
+_RETRY_AFTER_PARSER = Retry()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` value asks for (delay-seconds or HTTP-date); ``None`` if unusable.
+
+    Fractional seconds (``"0.5"``), which RFC 9110 does not allow, are accepted as well.
+    """
+    if value is None:
+        return None
+    try:
+        return float(_RETRY_AFTER_PARSER.parse_retry_after(value))
+    except InvalidHeader:
+        try:
+            seconds = float(value)
+        except ValueError:
+            return None
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its items, and ``@odata.count`` when the server sent it."""
+
+    items: list[dict]
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried (capped exponential backoff with full jitter).
+
+    ``max_attempts`` counts every try of one call, the first included. A ``Retry-After``
+    longer than ``max_retry_after`` is not waited for: the call fails at once.
+    """
+
+    max_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    max_retry_after: float = 300.0
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))] after try ``attempt``."""
+        return random.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One request inside ``$batch``; ``url`` is relative to the endpoint (``/users/x/...``).
+
+    ``id`` must be unique within one ``GraphClient.batch`` call.
+    """
+
+    id: str
+    method: str
+    url: str
+    body: dict | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchResponse:
+    """The answer to one ``BatchRequest``; non-2xx answers are returned, not raised.
+
+    ``client_request_id`` is the id the client sent with the inner request.
+    """
+
+    id: str
+    status: int
+    body: dict | None
+    headers: dict[str, str] = field(default_factory=dict)
+    client_request_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def error(self) -> errors.ApiError | None:
+        """The typed error this answer stands for, or ``None`` for a 2xx answer."""
+        if self.ok:
+            return None
+        return _api_error(self.status, CaseInsensitiveDict(self.headers), self.body,
+                          self.client_request_id)
+
+    def raise_for_status(self) -> BatchResponse:
+        """Raise the typed error of a non-2xx answer; return ``self`` otherwise."""
+        error = self.error()
+        if error is not None:
+            raise error
+        return self
+
+
+def _api_error(
+    status: int, headers: Mapping[str, str], body: Any, client_request_id: str | None
+) -> errors.ApiError:
+    """Map an error answer (api.md's ``{"error": {...}}`` body, or anything else) to its type."""
+    detail = body.get("error") if isinstance(body, dict) else None
+    detail = detail if isinstance(detail, dict) else {}
+    inner = detail.get("innerError") if isinstance(detail.get("innerError"), dict) else {}
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "error"
+    code = str(detail.get("code") or f"HTTP{status}")
+    message = str(detail.get("message") or phrase)
+    return errors.api_error(
+        status,
+        code,
+        f"{code}: {message}",
+        request_id=headers.get("request-id") or inner.get("request-id"),
+        client_request_id=headers.get("client-request-id") or client_request_id,
+    )
+
+
+@dataclass(frozen=True)
+class _RetryPlan:
+    """Why and how long to wait before the next try.
+
+    ``shared``: the wait is the mailbox's hold-off (already set), which ``_Mailbox.slot``
+    waits out; otherwise the calling thread sleeps ``delay`` on its own.
+    """
+
+    reason: str
+    delay: float
+    shared: bool
+
+
+class _Mailbox:
+    """What threads share about one mailbox: the in-flight slots and the throttle deadline."""
+
+    def __init__(self, key: str, concurrency: int) -> None:
+        self.key = key
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._until = 0.0  # time.monotonic() before which nobody may call this mailbox
+
+    def hold_off(self, seconds: float) -> None:
+        """Nobody calls this mailbox again for ``seconds`` from now (a later deadline wins)."""
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def _wait_clear(self) -> None:
+        while True:
+            with self._lock:
+                remaining = self._until - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(remaining)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the mailbox's slots, once any hold-off has passed."""
+        with self._slots:
+            self._wait_clear()
+            yield
+
+
+def _has_cause(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain requests/urllib3 wrap around a failure."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        stack.extend(current.args)
+    return False
+
+
+class GraphClient:
+    """The only thing in ocm-tool that sends API requests (see the module docstring)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        tokens: TokenProvider,
+        *,
+        verify: str | bool = True,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        on_retry: RetryObserver | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.endpoint = endpoint.rstrip("/")
+        self.concurrency = concurrency
+        self.retry = retry
+        self.timeout = timeout
+        self.on_retry = on_retry
+        self._tokens = tokens
+        self._verify = verify
+        self._base_segments = [unquote(s) for s in urlsplit(self.endpoint).path.split("/") if s]
+        self._mailboxes: dict[str, _Mailbox] = {}
+        self._mailboxes_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._session = requests.Session()
+        # Up to ``concurrency`` mailboxes at once (purge) x ``concurrency`` calls each may be in
+        # flight; connections are opened lazily, so the bound costs nothing until used.
+        # Our loop does every retry: urllib3 must not retry behind its back.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=concurrency * concurrency,
+                              max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+
+    # -- public API ------------------------------------------------------------------------
+
+    def mailbox_path(self, mailbox: str | None) -> str:
+        """``/users/{smtp}`` for an address, ``/me`` for ``None``."""
+        return "/me" if mailbox is None else f"/users/{quote(mailbox, safe='@')}"
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict:
+        """GET a resource; retried as idempotent."""
+        return self._json(self._call("GET", self._url(path, params), idempotent=True)) or {}
+
+    def pages(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
+        """Every page of a list, following ``@odata.nextLink`` verbatim until it is absent.
+
+        ``params`` go on the first request only (``$top``, ``$select``, ``$filter``,
+        ``$orderby``, ``$expand``, ``$count``); the nextLink already holds them. Pages may be
+        short or empty; ``Page.count`` is ``@odata.count`` of that page, when sent.
+        """
+        url: str | None = self._url(path, params)
+        while url:
+            body = self._json(self._call("GET", url, idempotent=True)) or {}
+            items = body.get("value", [])
+            if not isinstance(items, list):
+                raise errors.TransportError(
+                    f"{self._host(url)} did not answer a list for {urlsplit(url).path}",
+                    hint="check --endpoint: it must be the API base URL",
+                )
+            next_link = body.get("@odata.nextLink")
+            if next_link == url:
+                raise errors.TransportError(
+                    f"{self._host(url)} sent a nextLink that points to the same page",
+                    hint="the server does not page correctly",
+                )
+            yield Page(items=items, count=body.get("@odata.count"))
+            url = next_link
+
+    def items(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
+        """Every item of a list, page after page (see :meth:`pages`)."""
+        for page in self.pages(path, params):
+            yield from page.items
+
+    def post(self, path: str, body: dict | None = None, *, idempotent: bool = False) -> dict:
+        """POST ``body`` as JSON; the answer's JSON, ``{}`` when it has none.
+
+        429/503 with ``Retry-After`` are always retried. Pass ``idempotent=True`` for calls
+        that are safe to repeat (EmptyFolder, StartXrmSession, InvokeCommand ``Get-*``) so
+        that 5xx answers and dropped connections are retried too.
+        """
+        response = self._call("POST", self._url(path), body, idempotent=idempotent)
+        return self._json(response) or {}
+
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> dict | None:
+        """DELETE a resource; ``None`` for 204, else the answer's JSON.
+
+        (A mailbox on hold answers ``200 {"RetainedByHold": true}``.)
+        """
+        return self._json(self._call("DELETE", self._url(path, params), idempotent=True))
+
+    def batch(self, requests: Sequence[BatchRequest]) -> list[BatchResponse]:
+        """Send any number of requests, 20 per ``$batch`` call; answers in request order.
+
+        Requests are grouped by mailbox (so that each call counts against one mailbox's
+        throttle and slots), then cut into calls of at most 20. Inner 429/503 (and transient
+        5xx of inner GET/DELETE) are sent again, alone, once their ``Retry-After`` or backoff
+        has passed; an inner 401 gets one new token. Other non-2xx answers, and answers still
+        failing after ``max_attempts``, are returned: see :meth:`BatchResponse.raise_for_status`.
+        """
+        ids = [r.id for r in requests]
+        if len(set(ids)) != len(ids):
+            raise ValueError("BatchRequest ids must be unique within one batch() call")
+        answers: dict[str, BatchResponse] = {}
+        for mailbox, chunk in self._batch_chunks(requests):
+            answers.update(self._send_batch(mailbox, chunk))
+        return [answers[i] for i in ids]
+
+    def close(self) -> None:
+        """Close the pooled connections; the client must not be used afterwards."""
+        self._session.close()
+
+    def __enter__(self) -> GraphClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- URLs and mailboxes ----------------------------------------------------------------
+
+    def _url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """Absolute URLs verbatim; paths joined to the endpoint, with ``params`` as the query."""
+        if path.startswith(("https://", "http://")):
+            if params:
+                raise ValueError("params cannot be added to an absolute URL (a nextLink)")
+            return path
+        url = f"{self.endpoint}/{path.lstrip('/')}"
+        if params:
+            pairs = {k: ("true" if v is True else "false" if v is False else v)
+                     for k, v in params.items() if v is not None}
+            # %20 for spaces and a literal $ in option names, as Graph's own examples write them.
+            url += "?" + urlencode(pairs, quote_via=quote, safe="$'(),")
+        return url
+
+    def _mailbox_key(self, url: str) -> str:
+        """The mailbox a URL addresses (``/users/{smtp}/...`` or ``/me``), lower-cased."""
+        segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+        if segments[: len(self._base_segments)] == self._base_segments:
+            segments = segments[len(self._base_segments):]
+        for index, segment in enumerate(segments):
+            if segment.lower() == "users" and index + 1 < len(segments):
+                return segments[index + 1].lower()
+            if segment.lower() == "me":
+                account = getattr(self._tokens, "account", None)
+                return account.lower() if account else "me"
+        return TENANT_KEY
+
+    def _mailbox(self, key: str) -> _Mailbox:
+        with self._mailboxes_lock:
+            if key not in self._mailboxes:
+                self._mailboxes[key] = _Mailbox(key, self.concurrency)
+            return self._mailboxes[key]
+
+    @staticmethod
+    def _host(url: str) -> str:
+        return urlsplit(url).netloc or url
+
+    # -- one call, with its retries ----------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        body: dict | None = None,
+        *,
+        idempotent: bool,
+    ) -> requests.Response:
+        """Send one call until it gets a 2xx answer; raise the typed error otherwise.
+
+        One ``client-request-id`` is used for all tries of the call, so that support can
+        correlate them.
+        """
+        gate = self._mailbox(self._mailbox_key(url))
+        client_request_id = str(uuid.uuid4())
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            token = self._tokens.token()
+            headers = {"Authorization": f"Bearer {token}", "client-request-id": client_request_id}
+            try:
+                with gate.slot():
+                    response = self._session.request(
+                        method, url, json=body, headers=headers,
+                        verify=self._verify, timeout=self.timeout,
+                    )
+            except (requests.RequestException, OSError) as exc:
+                plan = self._transport_plan(exc, url, method, idempotent, attempt)
+            else:
+                if response.status_code < 300:
+                    return response
+                if response.status_code == 401 and not refreshed:
+                    refreshed = True
+                    self._refresh(token)
+                    continue
+                plan = self._status_plan(response.status_code, response.headers, idempotent,
+                                         attempt, gate)
+                if plan is None:
+                    raise _api_error(response.status_code, response.headers,
+                                     self._json_or_none(response), client_request_id)
+            self._wait(plan)
+
+    def _status_plan(
+        self, status: int, headers: Mapping[str, str], idempotent: bool, attempt: int,
+        gate: _Mailbox,
+    ) -> _RetryPlan | None:
+        """How to retry an error answer after try ``attempt``; ``None``: give up.
+
+        A usable ``Retry-After`` holds off the whole mailbox at once, even when this call
+        gives up, so that no other thread calls it too early.
+        """
+        where = gate.key or "the service"
+        retry_after = None
+        if status in THROTTLE_STATUSES:
+            retry_after = parse_retry_after(headers.get("Retry-After"))
+            if retry_after is not None and retry_after > self.retry.max_retry_after:
+                return None
+            if retry_after is not None:
+                gate.hold_off(retry_after)
+        if attempt >= self.retry.max_attempts:
+            return None
+        if retry_after is not None:
+            return _RetryPlan(f"throttled ({status}) by {where}", retry_after, shared=True)
+        if status == 429 or (status in TRANSIENT_STATUSES and idempotent):
+            return _RetryPlan(f"{where} answered {status}", self.retry.backoff(attempt),
+                              shared=False)
+        return None
+
+    def _transport_plan(
+        self, exc: BaseException, url: str, method: str, idempotent: bool, attempt: int
+    ) -> _RetryPlan:
+        """How to retry a failure without an answer; raise the typed error when giving up."""
+        host = self._host(url)
+        if _has_cause(exc, ssl.SSLCertVerificationError):
+            raise errors.ConfigurationError(
+                f"the TLS certificate of {host} could not be verified",
+                hint="pass --ca-bundle with the CA that signed the server's certificate",
+            ) from exc
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                            requests.exceptions.InvalidSchema)):
+            raise errors.ConfigurationError(
+                f"the endpoint URL {url!r} is not usable", hint="check --endpoint"
+            ) from exc
+        if not isinstance(exc, requests.RequestException):  # e.g. an unreadable CA bundle
+            raise errors.ConfigurationError(
+                f"cannot set up TLS for {host}: {exc}", hint="check --ca-bundle"
+            ) from exc
+        # A request that never reached the server is safe to send again, whatever its method.
+        not_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _has_cause(
+            exc, NewConnectionError
+        )
+        if (idempotent or not_sent) and attempt < self.retry.max_attempts:
+            return _RetryPlan(f"connection to {host} failed ({type(exc).__name__})",
+                              self.retry.backoff(attempt), shared=False)
+        raise errors.TransportError(
+            f"{method} to {host} failed: {type(exc).__name__} after {attempt} "
+            f"attempt{'s' if attempt > 1 else ''}",
+            hint="check --endpoint and --ca-bundle, the network, and that the server is up",
+        ) from exc
+
+    def _wait(self, plan: _RetryPlan) -> None:
+        """Tell the observer, then sleep unless the mailbox's hold-off does the waiting."""
+        log.debug("retry: %s, waiting %.2f s", plan.reason, plan.delay)
+        if self.on_retry is not None:
+            self.on_retry(plan.reason, plan.delay)
+        if not plan.shared:
+            time.sleep(plan.delay)
+
+    def _refresh(self, rejected_token: str) -> None:
+        """Get a new token after a 401, unless another thread already did."""
+        with self._refresh_lock:
+            if self._tokens.token() == rejected_token:
+                self._tokens.token(force_refresh=True)
+
+    @staticmethod
+    def _json_or_none(response: requests.Response) -> Any:
+        try:
+            return response.json() if response.content else None
+        except ValueError:
+            return None
+
+    def _json(self, response: requests.Response) -> dict | None:
+        """The JSON object of a 2xx answer; ``None`` when it has no body."""
+        if not response.content:
+            return None
+        body = self._json_or_none(response)
+        if not isinstance(body, dict):
+            raise errors.TransportError(
+                f"{self._host(response.url)} answered {urlsplit(response.url).path} "
+                "with something that is not a JSON object",
+                hint="check --endpoint: it must be the API base URL (https://host/api/v1)",
+            )
+        return body
+
+    # -- $batch ------------------------------------------------------------------------------
+
+    def _batch_chunks(
+        self, requests: Sequence[BatchRequest]
+    ) -> Iterator[tuple[str, list[BatchRequest]]]:
+        """Requests grouped by mailbox (first-seen order), cut into chunks of ``BATCH_LIMIT``."""
+        groups: dict[str, list[BatchRequest]] = {}
+        for request in requests:
+            groups.setdefault(self._mailbox_key(request.url), []).append(request)
+        for mailbox, group in groups.items():
+            for start in range(0, len(group), BATCH_LIMIT):
+                yield mailbox, group[start: start + BATCH_LIMIT]
+
+    def _send_batch(self, mailbox: str, chunk: list[BatchRequest]) -> dict[str, BatchResponse]:
+        """One chunk: send, keep the answers, send again what is to be retried."""
+        gate = self._mailbox(mailbox)
+        sent_ids = {r.id: r.headers.get("client-request-id") or str(uuid.uuid4()) for r in chunk}
+        pending = {r.id: r for r in chunk}
+        done: dict[str, BatchResponse] = {}
+        refreshed = False
+        attempt = 0
+        while pending:
+            attempt += 1
+            token = self._tokens.token()
+            body = {"requests": [self._inner(r, sent_ids[r.id]) for r in pending.values()]}
+            # The server runs the inner requests one by one: they hold one of the mailbox's
+            # slots, after its hold-off; ``$batch`` itself is a tenant-wide call.
+            with gate.slot():
+                response = self._call("POST", self._url("/$batch"), body, idempotent=True)
+            answers = self._batch_answers(response, sent_ids)
+            plans: list[_RetryPlan] = []
+            needs_token = False
+            for request_id, request in list(pending.items()):
+                answer = answers.get(request_id)
+                if answer is None:  # the server left it out: ask again, boundedly
+                    if attempt >= self.retry.max_attempts:
+                        raise errors.ServiceError(
+                            f"$batch answered no response for request {request_id}",
+                            status=response.status_code, code="BatchResponseMissing",
+                            request_id=response.headers.get("request-id"),
+                        )
+                    continue
+                if answer.status == 401 and not refreshed:
+                    needs_token = True
+                    continue
+                plan = self._status_plan(answer.status, CaseInsensitiveDict(answer.headers),
+                                         request.method.upper() in IDEMPOTENT_METHODS,
+                                         attempt, gate)
+                if plan is not None:
+                    plans.append(plan)
+                    continue
+                if answer.status == 401:
+                    answer.raise_for_status()  # 401 after a new token: as for any call
+                done[request_id] = answer
+                del pending[request_id]
+            if needs_token:
+                refreshed = True
+                self._refresh(token)
+            if plans:
+                # Hold-offs are set on the gate already; sleep the longest backoff, if any.
+                self._wait(max(plans, key=lambda p: (not p.shared, p.delay)))
+        return done
+
+    @staticmethod
+    def _inner(request: BatchRequest, client_request_id: str) -> dict:
+        """The JSON of one inner request, with its own ``client-request-id``."""
+        headers = {"client-request-id": client_request_id, **request.headers}
+        if request.body is not None and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+        inner: dict[str, Any] = {"id": request.id, "method": request.method.upper(),
+                                 "url": request.url, "headers": headers}
+        if request.body is not None:
+            inner["body"] = request.body
+        return inner
+
+    def _batch_answers(
+        self, response: requests.Response, sent_ids: Mapping[str, str]
+    ) -> dict[str, BatchResponse]:
+        body = self._json(response) or {}
+        answers: dict[str, BatchResponse] = {}
+        for raw in body.get("responses") or []:
+            if not isinstance(raw, dict) or str(raw.get("id")) not in sent_ids:
+                continue
+            request_id = str(raw["id"])
+            inner_body = raw.get("body")
+            answers[request_id] = BatchResponse(
+                id=request_id,
+                status=int(raw.get("status", 0)),
+                body=inner_body if isinstance(inner_body, dict) else None,
+                headers={str(k): str(v) for k, v in (raw.get("headers") or {}).items()},
+                client_request_id=sent_ids[request_id],
+            )
+        return answers
