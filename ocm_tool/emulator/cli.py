@@ -1,0 +1,213 @@
+"""``ocm-tool emulator``: ``seed`` writes a tenant file, ``serve`` runs the emulator over HTTPS.
+
+Contract:
+
+- ``seed --out FILE [--seed N] [--users N] ...`` writes ``write_tenant(SeedOptions(...))`` and
+  prints one summary line. Its count options are generated from ``SeedOptions``' fields.
+- ``serve`` starts ``server.running_emulator`` with the tenant of ``--tenant``; with no
+  ``--tenant`` it serves the data of an existing ``--db`` store, or else the sample tenant
+  (``generate_tenant(SeedOptions())``). It prints ``EmulatorHandle.banner()`` (``api:``,
+  ``authority:``, ``tenant:``, ``ca-bundle:`` lines) on stdout, flushes, serves until SIGTERM
+  or Ctrl-C and exits 0. The TLS files live in a temporary directory (next to ``--db`` when
+  given) that is removed at exit, so a CA bundle never outlives its server.
+- Fault flags map one to one to ``faults.FaultConfig`` fields (``_FAULT_FLAGS``).
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ocm_tool.emulator.faults import FaultConfig
+from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
+from ocm_tool.emulator.server import running_emulator
+from ocm_tool.emulator.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_RATE = click.FloatRange(0.0, 1.0)
+_SECONDS = click.FloatRange(min=0.0)
+
+
+@dataclass(frozen=True)
+class _FaultFlag:
+    """A ``serve`` option and the ``FaultConfig`` field it sets."""
+
+    flag: str
+    field: str
+    type: click.ParamType
+    help: str
+    multiple: bool = False
+
+
+_FAULT_FLAGS: tuple[_FaultFlag, ...] = (
+    _FaultFlag("--throttle-rate", "throttle_rate", _RATE,
+               "Fraction of API calls answered 429 TooManyRequests with Retry-After."),
+    _FaultFlag("--unavailable-rate", "unavailable_rate", _RATE,
+               "Fraction of API calls answered 503 ServiceUnavailable with Retry-After."),
+    _FaultFlag("--gateway-timeout-rate", "gateway_timeout_rate", _RATE,
+               "Fraction of API calls answered 504 GatewayTimeout."),
+    _FaultFlag("--drop-rate", "drop_rate", _RATE,
+               "Fraction of API calls whose connection is dropped without an answer."),
+    _FaultFlag("--retry-after", "retry_after", _SECONDS,
+               "Seconds of the Retry-After header sent with 429 and 503."),
+    _FaultFlag("--latency", "latency", _SECONDS, "Seconds added to every API call."),
+    _FaultFlag("--max-concurrent", "max_concurrent", click.IntRange(min=1),
+               "Requests in flight per mailbox and app before 429 (Exchange allows 4)."),
+    _FaultFlag("--budget", "budget", click.IntRange(min=1),
+               "Requests per mailbox per window before 429 (Exchange: 10000)."),
+    _FaultFlag("--budget-window", "budget_window", click.FloatRange(min=0.0, min_open=True),
+               "Seconds of the budget window (Exchange: 600)."),
+    _FaultFlag("--fault-seed", "seed", click.INT, "Seed for repeatable fault sequences."),
+    _FaultFlag("--fault-path", "paths", click.STRING,
+               "Inject faults only on API paths containing this text (repeatable).", multiple=True),
+)
+
+
+def _fault_options(command: F) -> F:
+    """Add one option per ``_FAULT_FLAGS`` row; their values arrive as ``fault_<field>``."""
+    defaults = FaultConfig()
+    for row in reversed(_FAULT_FLAGS):
+        default = getattr(defaults, row.field)
+        command = click.option(
+            row.flag, f"fault_{row.field}", type=row.type, multiple=row.multiple,
+            default=tuple(default) if row.multiple else default,
+            show_default=default not in (None, [], 0.0), help=row.help,
+        )(command)
+    return command
+
+
+def _fault_config(options: dict[str, Any]) -> FaultConfig:
+    values = {row.field: options.pop(f"fault_{row.field}") for row in _FAULT_FLAGS}
+    values["paths"] = list(values["paths"])
+    return FaultConfig(**values)
+
+
+def _seed_options(command: F) -> F:
+    """Add ``--seed`` and one count option per ``SeedOptions`` field, help from its metadata."""
+    for spec in reversed(fields(SeedOptions)):
+        kind = click.INT if spec.name == "seed" else click.IntRange(min=1 if spec.name == "users" else 0)
+        command = click.option(
+            f"--{spec.name}", type=kind, default=spec.default,
+            show_default=True, metavar="N", help=spec.metadata["help"],
+        )(command)
+    return command
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def emulator() -> None:
+    """Run the built-in emulator of the OCM service.
+
+    The emulator is a real HTTPS server over SQLite with an OAuth endpoint that msal signs in
+    to, serving the API of docs/emulator.md, so ocm-tool (and any client) runs offline.
+    """
+
+
+@emulator.command(
+    context_settings=CONTEXT_SETTINGS,
+    epilog="\b\nExamples:\n"
+    "  ocm-tool emulator seed --out tenant.json\n"
+    "  ocm-tool emulator seed --out big.json --seed 7 --users 50 --groups 5 \\\n"
+    "      --contacts 100000 --activities 1000000\n"
+    "  ocm-tool emulator seed --out one.json --users 1 --groups 0   # everything in one mailbox",
+)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              metavar="FILE", help="The tenant file to write (replaced when it exists).")
+@_seed_options
+def seed(out: Path, **options: int) -> None:
+    """Write a deterministic tenant file for 'ocm-tool emulator serve --tenant'.
+
+    The same options write the same bytes. Counts are totals for the tenant: with groups, half
+    of each (rounded down) is shared and lives in the group mailboxes, the rest is private and
+    split over the regular users' mailboxes. The file is streamed record by record, so large
+    tenants need little memory. Users, passwords and apps are listed in docs/emulator.md.
+    """
+    summary = write_tenant(SeedOptions(**options), out)
+    click.echo(summary.line())
+
+
+@emulator.command(
+    context_settings=CONTEXT_SETTINGS,
+    epilog="\b\nExamples:\n"
+    "  ocm-tool emulator serve\n"
+    "  ocm-tool emulator serve --tenant tenant.json --db tenant.sqlite3 --port 8443\n"
+    "  ocm-tool emulator serve --db tenant.sqlite3          # again, with the data it kept\n"
+    "  ocm-tool emulator serve --throttle-rate 0.2 --retry-after 2 --max-concurrent 4\n"
+    "  ocm-tool emulator serve --auto-approve-device-codes alice@contoso.com\n"
+    "\n\b\nThen, in another shell (values from the printed lines):\n"
+    "  OCM_PASSWORD=Contoso-Passw0rd! ocm-tool --endpoint <api> --authority https://127.0.0.1:<port>\n"
+    "      --tenant contoso --ca-bundle <ca-bundle> --username alice@contoso.com export-all-data",
+)
+@click.option("--tenant", "tenant_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE", help="Tenant file to serve; replaces the data of --db.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="SQLite store to keep the data in across restarts [default: a temporary one].")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--token-lifetime", type=click.IntRange(min=1), default=3600, show_default=True,
+              metavar="SECONDS", help="Lifetime of the access tokens issued.")
+@click.option("--auto-approve-device-codes", "auto_approve", metavar="UPN",
+              help="Sign this user in for every device code, as if done in a browser.")
+@_fault_options
+def serve(tenant_file: Path | None, db: Path | None, host: str, port: int, token_lifetime: int,
+          auto_approve: str | None, **options: Any) -> None:
+    """Serve the OCM API and its sign-in endpoints over HTTPS until stopped.
+
+    With --tenant, the tenant file is loaded (into --db when given). Without it, an existing
+    --db store is served with the data it holds, and otherwise the sample tenant of
+    'ocm-tool emulator seed' with its default options. Four lines are printed: the API base
+    (api:), the authority (authority:), the tenant (tenant:) and the CA bundle to trust
+    (ca-bundle:). The CA bundle lives in a temporary directory (next to --db when given)
+    removed when the server stops. Stop it with Ctrl-C or SIGTERM; it exits 0.
+    Fault options inject throttling, failures and Exchange's limits into the API calls.
+    """
+    faults = _fault_config(options)
+    # SIGTERM stops the server like Ctrl-C, at any moment (loading included); every context
+    # on the way out cleans up: the store rolls back or closes, the workdir is removed.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        _serve_until_stopped(tenant_file, db, faults, host=host, port=port,
+                             token_lifetime=token_lifetime, auto_approve_as=auto_approve)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _serve_until_stopped(tenant_file: Path | None, db: Path | None, faults: FaultConfig,
+                         **server_options: Any) -> None:
+    """Serve, print the banner, and block until ``KeyboardInterrupt`` (Ctrl-C or SIGTERM)."""
+    tenant = tenant_file if tenant_file is not None else None if _holds_tenant(db) else generate_tenant()
+    if db is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ocm-emulator-", dir=db.parent if db else None) as workdir, \
+            running_emulator(tenant, db=db, faults=faults, workdir=workdir, **server_options) as handle:
+        click.echo(handle.banner())
+        sys.stdout.flush()
+        click.echo(f"Serving until Ctrl-C or SIGTERM; {workdir} is removed then.", err=True)
+        threading.Event().wait()
+
+
+def _holds_tenant(db: Path | None) -> bool:
+    """Whether ``db`` is an existing store with at least one mailbox."""
+    if db is None or not db.is_file() or db.stat().st_size == 0:
+        return False
+    try:
+        store = Store(db)
+    except sqlite3.DatabaseError as problem:
+        raise click.BadParameter(f"{db} is not an emulator store ({problem})", param_hint="--db")
+    try:
+        return bool(store.mailboxes())
+    finally:
+        store.close()
+

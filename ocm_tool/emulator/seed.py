@@ -1,0 +1,859 @@
+"""The deterministic tenant generator: a tenant file of ``shared/spec/tenant-fixture.md``.
+
+Contract:
+
+- ``generate_tenant(options)`` returns the tenant as a dict; ``write_tenant(options, path)``
+  streams the same tenant to a JSON file record by record (bounded memory at any size:
+  ``--contacts 100000 --activities 1000000`` works), and ``json.load`` of the file equals
+  ``generate_tenant(options)``. The same options give byte-identical files: everything is
+  derived from ``options.seed`` (``random.Random`` seeded per record, ``uuid5`` ids), never
+  from the clock.
+- Counts are totals for the tenant. With groups, half of each count (rounded down) is
+  shared and lives in the group mailboxes, the rest is private and lives in the regular
+  users' mailboxes; each part is split evenly, earlier mailboxes taking the remainder. With
+  ``groups=0`` every record is private; with ``users=1, groups=0`` all are in one mailbox.
+  The administrator's mailbox holds no OCM data, only the user's own items.
+- Every record carries explicit ``Id``, ``XrmId`` (and ``PersonaId`` for contacts), so the
+  file is self-describing. Links point only into the record's own mailbox, except the
+  deliberate dangling links (``XrmId`` of a record that does not exist).
+
+The sample tenant (``SeedOptions()``) has the administrator, three regular users, one group
+and a few hundred OCM records; ``ocm-tool --demo`` serves it. Credentials are constants, the
+same for every seed (see ``docs/emulator.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any
+
+TENANT = "contoso"
+DOMAIN = "contoso.com"
+ADMIN_UPN = f"admin@{DOMAIN}"
+ADMIN_PASSWORD = "Admin-Passw0rd!"
+#: The password of every regular user.
+USER_PASSWORD = "Contoso-Passw0rd!"
+#: The app-only client (role ``full_access_as_app``): client-credentials grant with a secret.
+APP_CLIENT_ID = "6f1e1b8a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+APP_CLIENT_SECRET = "app-secret-Contoso-1"
+#: The admin app (role ``Exchange.ManageAsApp``): mailbox permissions, app-only.
+ADMIN_APP_CLIENT_ID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+ADMIN_APP_CLIENT_SECRET = "admin-app-secret-Contoso-1"
+
+PROPERTY_SET = "1a417774-4779-47c1-9851-e42057495fca"
+NO_VALUE_DATE = "1601-01-01T00:00:00Z"
+MIN_DATE = "0001-01-01T00:00:00Z"
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+PERTAINS_TO = "ActivityPertainsTo"
+ASSOCIATION = "Association"
+
+#: Fixture key of each record collection in a mailbox, in file order, and its option name.
+COLLECTIONS: dict[str, str] = {
+    "contacts": "contacts",
+    "organizations": "companies",
+    "deals": "deals",
+    "activities": "activities",
+    "insights": "insights",
+    "tasks": "tasks",
+}
+ITEM_TYPE = {
+    "contacts": "IPM.AbchPerson",
+    "organizations": "IPM.Contact.Company",
+    "deals": "IPM.XrmProject.Deal",
+}
+#: Extended-property type of each custom field type (original-script.md's value rules).
+PROPERTY_TYPE = {
+    "Boolean": "Boolean", "Choice": "String", "Currency": "Double", "Numeric": "Double",
+    "Date": "SystemTime", "Link": "String", "Text": "String",
+}
+
+_NAMESPACE = uuid.UUID("0c3e7a52-5d1b-4f7e-9a43-6b2d8e1f0a77")
+_EPOCH = 1514764800  # 2018-01-01T00:00:00Z
+_SPAN = 1593475200 - _EPOCH  # up to OCM's retirement, 2020-06-30
+
+
+def _option(default: int, help_text: str) -> Any:
+    """A ``SeedOptions`` field; ``help`` becomes the help of its ``seed`` command option."""
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class SeedOptions:
+    """What to generate. Counts are tenant totals (see the module docstring for the split)."""
+
+    seed: int = _option(0, "Seed of the generator; same seed, same file.")
+    users: int = _option(3, "Regular users, each with a mailbox (the administrator comes on top).")
+    groups: int = _option(1, "Microsoft 365 group mailboxes holding the shared OCM records.")
+    contacts: int = _option(60, "OCM contacts in the tenant.")
+    companies: int = _option(20, "OCM companies in the tenant.")
+    deals: int = _option(20, "OCM deals in the tenant.")
+    activities: int = _option(120, "Activity-stream entries (posts and other activities).")
+    insights: int = _option(20, "OCM insights in the tenant.")
+    tasks: int = _option(30, "Tasks that carry an OCM link.")
+
+    def __post_init__(self) -> None:
+        if self.users < 1:
+            raise ValueError("users must be at least 1 (the demo signs in as the first one)")
+        for name in ("groups", *COLLECTIONS.values()):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+
+    def total(self, collection: str) -> int:
+        """The tenant total of a fixture collection (``"organizations"`` -> ``companies``)."""
+        return int(getattr(self, COLLECTIONS[collection]))
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """What ``write_tenant`` wrote."""
+
+    path: Path
+    bytes: int
+    users: int
+    mailboxes: int
+    records: dict[str, int]
+
+    def line(self) -> str:
+        counts = ", ".join(f"{n} {name}" for name, n in self.records.items())
+        return (f"wrote {self.path}: tenant {TENANT}, {self.users} users, "
+                f"{self.mailboxes} mailboxes, {counts} ({self.bytes:,} bytes)")
+
+
+# --------------------------------------------------------------------------- content pools
+
+@dataclass(frozen=True)
+class _Locale:
+    """Names, places and phrases of one language; ``(text, ascii)`` pairs name people."""
+
+    given: tuple[tuple[str, str, str], ...]  # (name, ascii, "f" | "m")
+    surnames: tuple[tuple[str, str, str, str], ...]  # (male, female, ascii m, ascii f)
+    family_first: bool
+    streets: tuple[str, ...]
+    street_format: str  # {street} {number}
+    cities: tuple[tuple[str, str, str, str], ...]  # (city, postal code, state, country)
+    phone: Callable[[random.Random], str]
+    mail_domain: str
+    phrases: tuple[str, ...]
+
+
+def _same(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple((name, name, ascii_, ascii_) for name, ascii_ in pairs)
+
+
+_LOCALES: tuple[_Locale, ...] = (
+    _Locale(
+        given=(("Jürgen", "juergen", "m"), ("Käthe", "kaethe", "f"), ("Björn", "bjoern", "m"),
+               ("Sören", "soeren", "m"), ("Anna", "anna", "f"), ("Ursula", "ursula", "f"),
+               ("Jörg", "joerg", "m"), ("Lukas", "lukas", "m")),
+        surnames=_same(("Müller", "mueller"), ("Groß", "gross"), ("Schäfer", "schaefer"),
+                       ("Weiß", "weiss"), ("Köhler", "koehler"), ("Meißner", "meissner")),
+        family_first=False,
+        streets=("Königstraße", "Schloßallee", "Hauptstraße", "Mühlenweg"),
+        street_format="{street} {number}",
+        cities=(("Berlin", "10115", "Berlin", "Deutschland"),
+                ("München", "80331", "Bayern", "Deutschland"),
+                ("Köln", "50667", "Nordrhein-Westfalen", "Deutschland")),
+        phone=lambda r: f"+49 30 {r.randrange(10**6, 10**7)}",
+        mail_domain="example.de",
+        phrases=("Möchte ein Angebot für 50 Lizenzen, bitte bis Freitag.",
+                 'Sagt: "Der Preis ist zu hoch", will aber weiterreden.',
+                 "Rückruf nach der Messe in Köln; Ansprechpartner für Einkauf, Logistik und Qualität.",
+                 "Größere Bestellung über 12.500,00 € im Herbst geplant."),
+    ),
+    _Locale(
+        given=(("Jiří", "jiri", "m"), ("Jana", "jana", "f"), ("Tomáš", "tomas", "m"),
+               ("Šárka", "sarka", "f"), ("Ondřej", "ondrej", "m"), ("Kateřina", "katerina", "f")),
+        surnames=(("Dvořák", "Dvořáková", "dvorak", "dvorakova"),
+                  ("Šťastný", "Šťastná", "stastny", "stastna"),
+                  ("Novák", "Nováková", "novak", "novakova"),
+                  ("Černý", "Černá", "cerny", "cerna"),
+                  ("Procházka", "Procházková", "prochazka", "prochazkova")),
+        family_first=False,
+        streets=("Vinohradská", "Náměstí Míru", "Žižkova", "Dlouhá"),
+        street_format="{street} {number}",
+        cities=(("Praha", "120 00", "Hlavní město Praha", "Česká republika"),
+                ("Brno", "602 00", "Jihomoravský kraj", "Česká republika"),
+                ("České Budějovice", "370 01", "Jihočeský kraj", "Česká republika")),
+        phone=lambda r: f"+420 {r.randrange(600, 800)} {r.randrange(100, 1000)} {r.randrange(100, 1000)}",
+        mail_domain="example.cz",
+        phrases=("Má zájem o roční předplatné, ale chce slevu.",
+                 'Řekl: "Ozvu se po dovolené", tak uvidíme.',
+                 "Schůzka v Praze, kancelář na Vinohradech, 3. patro.",
+                 "Příliš žluťoučký kůň úpěl ďábelské ódy."),
+    ),
+    _Locale(
+        given=(("芳", "fang", "f"), ("伟", "wei", "m"), ("娜", "na", "f"), ("磊", "lei", "m"),
+               ("静", "jing", "f"), ("秀英", "xiuying", "f")),
+        surnames=_same(("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen")),
+        family_first=True,
+        streets=("建国路", "南京东路", "中山路"),
+        street_format="{street}{number}号",
+        cities=(("北京市", "100022", "北京", "中国"), ("上海市", "200001", "上海", "中国"),
+                ("深圳市", "518000", "广东省", "中国")),
+        phone=lambda r: f"+86 10 {r.randrange(1000, 10000)} {r.randrange(1000, 10000)}",
+        mail_domain="example.cn",
+        phrases=("客户希望在下个月签约，预算约为五万元。", '他说："价格需要再谈"，下周回复。',
+                 "请在周五之前发送报价单, 谢谢。", "对我们的新产品很感兴趣，需要演示。"),
+    ),
+    _Locale(
+        given=(("John", "john", "m"), ("Mary", "mary", "f"), ("Siobhán", "siobhan", "f"),
+               ("José", "jose", "m"), ("Zoë", "zoe", "f"), ("Patrick", "patrick", "m")),
+        surnames=_same(("O'Brien", "obrien"), ("Smith", "smith"), ("García", "garcia"),
+                       ("Nguyen", "nguyen"), ("van der Berg", "vanderberg")),
+        family_first=False,
+        streets=("Main Street", "Microsoft Way", "Pine St."),
+        street_format="{number} {street}",
+        cities=(("Redmond", "98052", "WA", "United States"),
+                ("Seattle", "98101", "WA", "United States"),
+                ("Dublin", "D02 X285", "", "Ireland")),
+        phone=lambda r: f"+1 425 555 {r.randrange(100, 10000):04d}",
+        mail_domain="example.com",
+        phrases=("Wants a quote for 50 seats, by Friday.",
+                 'Said "call me after the trade show", so we will.',
+                 "Prefers e-mail; phone only for urgent matters, e.g. outages.",
+                 "Met at Ignite, interested in the premium plan."),
+    ),
+)
+_COMPANIES: tuple[tuple[str, str, int], ...] = (  # (name, domain, locale index)
+    ("Müller & Söhne GmbH", "mueller-soehne.example.de", 0),
+    ("Dvořák a syn s.r.o.", "dvorak-syn.example.cz", 1),
+    ("北京华信科技有限公司", "huaxin.example.cn", 2),
+    ("Fabrikam, Inc.", "fabrikam.example.com", 3),
+    ("Groß Maschinenbau AG", "gross-maschinenbau.example.de", 0),
+    ("Šťastná Design, s.r.o.", "stastna-design.example.cz", 1),
+    ("上海东方贸易有限公司", "dongfang.example.cn", 2),
+    ('Adventure Works "Cycles"', "adventure-works.example.com", 3),
+    ("Köhler Logistik GmbH & Co. KG", "koehler-logistik.example.de", 0),
+    ("Pivovar Černý a.s.", "pivovar-cerny.example.cz", 1),
+    ("Northwind Traders", "northwind.example.com", 3),
+    ("深圳创新电子有限公司", "chuangxin.example.cn", 2),
+)
+_USERS = (("alice", "Alice Wong"), ("jana.dvorakova", "Jana Dvořáková"),
+          ("juergen.mueller", "Jürgen Müller"), ("wang.fang", "王芳"))
+_GROUPS = (("sales", "Sales – Customer Manager"), ("vertrieb", "Vertrieb"),
+           ("obchod", "Obchod"), ("xiaoshou", "销售部"))
+_OWN_ITEMS = {  # the user's own, non-OCM data (otherItems), one of each per locale
+    "contacts": ("Mama", "Máma", "妈妈", "Mum"),
+    "tasks": ("Zahnarzt", "Zubař", "看牙医", "Dentist"),
+    "inbox": ("Mittagessen?", "Oběd?", "午饭？", "Hello"),
+}
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One custom field of a template."""
+
+    id: str
+    label: str
+    type: str
+    options: tuple[str, ...] = ()
+
+    def definition(self, option_id: Callable[[str], str]) -> dict:
+        return {"Id": self.id, "Label": self.label, "_Type": {"Label": self.type},
+                "ValueOptions": [{"Id": option_id(label), "Label": label} for label in self.options]}
+
+    @property
+    def property_id(self) -> str:
+        return f"{PROPERTY_TYPE[self.type]} {{{PROPERTY_SET}}} Name {self.id}"
+
+
+_CURRENCIES = ("USD", "EUR", "CZK", "CNY", "GBP")
+_AMOUNTS: tuple[float, ...] = (50, 12.5, 12500, 999.99, 1234567.5)
+#: Custom fields per template: (label, type, options). Every type appears in every template;
+#: companies repeat a label and use a built-in column name, deals carry the Status and Stage
+#: system fields (the schema files skip them; records hold no values for them).
+_TEMPLATE_FIELDS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "contact": (
+        ("Newsletter", "Boolean", ()),
+        ("Kundensegment", "Choice", ("A-Kunde", "B-Kunde", "C-Kunde")),
+        ("Lifetime value", "Currency", _CURRENCIES),
+        ("Počet zaměstnanců", "Numeric", ()),
+        ("Erstkontakt", "Date", ()),
+        ("LinkedIn", "Link", ()),
+        ("爱好", "Text", ()),
+    ),
+    "company": (
+        ("Region", "Text", ()),
+        ("Region", "Choice", ("DACH", "CEE", "APAC", "NA")),
+        ("Partner", "Boolean", ()),
+        ("Kreditlimit", "Currency", _CURRENCIES),
+        ("Umsatz (Mio.)", "Numeric", ()),
+        ("Vertragsende", "Date", ()),
+        ("Intranet", "Link", ()),
+        ("Notes", "Text", ()),
+    ),
+    "deal": (
+        ("Status", "Choice", ("Open", "Won", "Lost")),
+        ("Stage", "Choice", ()),
+        ("Rahmenvertrag", "Boolean", ()),
+        ("Lead source", "Choice", ("Web", "Messe", "Doporučení", "推荐")),
+        ("Discount", "Currency", _CURRENCIES),
+        ("Probability %", "Numeric", ()),
+        ("Nächster Termin", "Date", ()),
+        ("Angebot (SharePoint)", "Link", ()),
+        ("Konkurrenz", "Text", ()),
+    ),
+}
+_TEMPLATE_OF = {"contacts": "contact", "organizations": "company", "deals": "deal"}
+_STATUSES = (("Open", ("Qualify", "Meet and present", "Propose", "Negotiate", "Close")),
+             ("Won", ()), ("Lost", ()))
+_VERBS = (("Post", 30), ("Email", 20), ("Update", 15), ("Create", 10), ("Meeting", 10),
+          ("Call", 10), ("Delete", 5))
+_SUBTYPES = {"Post": ("Note", "Comment"), "Email": ("EmailSent", "EmailReceived"),
+             "Meeting": ("Appointment",), "Call": ("PhoneCall",),
+             "Create": ("Contact", "Company", "Deal"), "Update": ("Contact", "Company", "Deal"),
+             "Delete": ("Contact", "Company", "Deal")}
+
+
+def _iso(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def _number(value: float) -> float | int:
+    """A JSON number in its shortest exact form (``50``, ``12.5``)."""
+    return int(value) if float(value).is_integer() else value
+
+
+# --------------------------------------------------------------------------- the plan
+
+@dataclass(frozen=True)
+class _Mailbox:
+    """One mailbox of the plan: who owns it, who may open it, which records it holds."""
+
+    address: str
+    kind: str  # "user" | "group"
+    guid: str
+    display_name: str
+    locale: int
+    members: tuple[str, ...] = ()
+    full_access: tuple[str, ...] = ()
+    on_hold: bool = False
+    ranges: dict[str, range] = field(default_factory=dict)  # collection -> global indices
+
+    @property
+    def ocm(self) -> bool:
+        return bool(self.ranges)
+
+
+def _split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if k < total % parts else 0) for k in range(parts)] if parts else []
+
+
+def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbox]]:
+    """Users (fixture entries) and mailboxes, with each mailbox's share of every collection."""
+    def guid(name: str) -> str:
+        return str(uuid.uuid5(ns, name))
+
+    names = [_USERS[u] if u < len(_USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
+             for u in range(options.users)]
+    upns = [f"{local}@{DOMAIN}" for local, _ in names]
+    groups = [_GROUPS[g] if g < len(_GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
+              for g in range(options.groups)]
+    users = [{"upn": upn, "oid": guid(f"user/{upn}"), "password": password, "roles": roles}
+             for upn, password, roles in [(ADMIN_UPN, ADMIN_PASSWORD, ["Global Administrator"]),
+                                          *((upn, USER_PASSWORD, []) for upn in upns)]]
+
+    hold = options.users - 1 if options.users >= 2 else None
+    ocm_boxes: list[_Mailbox] = []
+    for u, (upn, (_, display)) in enumerate(zip(upns, names)):
+        grants = ([ADMIN_UPN] if u % 2 else []) + ([upns[0]] if u == 1 else [])
+        ocm_boxes.append(_Mailbox(upn, "user", guid(f"mailbox/{upn}"), display, u % len(_LOCALES),
+                                  full_access=tuple(grants), on_hold=u == hold))
+    for g, (local, display) in enumerate(groups):
+        members = upns if g == 0 else [upn for u, upn in enumerate(upns) if u % options.groups == g]
+        address = f"{local}@{DOMAIN}"
+        ocm_boxes.append(_Mailbox(address, "group", guid(f"mailbox/{address}"), display,
+                                  g % len(_LOCALES), members=tuple(members)))
+
+    starts = dict.fromkeys(COLLECTIONS, 0)
+    shares: dict[str, list[int]] = {}
+    for collection in COLLECTIONS:
+        total = options.total(collection)
+        shared = total // 2 if options.groups else 0
+        shares[collection] = _split(total - shared, options.users) + _split(shared, options.groups)
+    planned = []
+    for k, box in enumerate(ocm_boxes):
+        ranges = {}
+        for collection in COLLECTIONS:
+            start = starts[collection]
+            starts[collection] += shares[collection][k]
+            ranges[collection] = range(start, starts[collection])
+        planned.append(replace(box, ranges=ranges))
+    admin = _Mailbox(ADMIN_UPN, "user", guid(f"mailbox/{ADMIN_UPN}"), "Administrator", 3,
+                     on_hold=hold is None)
+    return users, [admin, *planned]
+
+
+# --------------------------------------------------------------------------- the records
+
+@dataclass(frozen=True)
+class _Person:
+    """A contact's names; ``ascii`` is the mail local part, ``locale`` an index of ``_LOCALES``."""
+
+    given: str
+    middle: str | None
+    surname: str
+    display: str
+    ascii: str
+    locale: int
+
+
+class _Generator:
+    """Builds every record of one seed; a record depends only on (seed, collection, index)."""
+
+    def __init__(self, options: SeedOptions, ns: uuid.UUID, mailboxes: list[_Mailbox]) -> None:
+        self.options = options
+        self.ns = ns
+        self.users = {box.address: box for box in mailboxes if box.kind == "user"}
+        self.position = {box.address: n for n, box in enumerate(mailboxes)}
+        self.templates = {
+            name: [_Field(self.guid(f"field/{name}/{n}"), label, kind, options_)
+                   for n, (label, kind, options_) in enumerate(fields_)]
+            for name, fields_ in _TEMPLATE_FIELDS.items()
+        }
+        self.statuses = [(label, [(self.guid(f"stage/{label}/{stage}"), stage) for stage in stages])
+                         for label, stages in _STATUSES]
+
+    # ids and derived values ------------------------------------------------------------
+    def guid(self, name: str) -> str:
+        return str(uuid.uuid5(self.ns, name))
+
+    def opaque(self, prefix: str, name: str) -> str:
+        raw = uuid.uuid5(self.ns, name).bytes
+        return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def xrm_id(self, collection: str, index: int) -> str:
+        return self.guid(f"{collection}/{index}")
+
+    def item_id(self, collection: str, index: int) -> str:
+        return self.opaque("AAMkA", f"item/{collection}/{index}")
+
+    def rng(self, *key: object) -> random.Random:
+        return random.Random("/".join(map(str, (self.options.seed, *key))))
+
+    def modified(self, collection: str, index: int, xrm_uuid: uuid.UUID) -> str:
+        """``LastModifiedDateTime``: every tenth record ties with the one before it."""
+        if index % 10 == 9:
+            xrm_uuid = uuid.uuid5(self.ns, f"{collection}/{index - 1}")
+        return _iso(_EPOCH + xrm_uuid.int % _SPAN)
+
+    def person(self, index: int) -> _Person:
+        """The person behind contact ``index`` (also named by tasks and insights)."""
+        rng = self.rng("person", index)
+        locale = rng.randrange(len(_LOCALES))
+        lang = _LOCALES[locale]
+        given, given_ascii, sex = rng.choice(lang.given)
+        male, female, male_ascii, female_ascii = rng.choice(lang.surnames)
+        surname, surname_ascii = (female, female_ascii) if sex == "f" else (male, male_ascii)
+        middle = rng.choice(("Maria", "J.", "Anne")) if not lang.family_first and rng.random() < 0.15 else None
+        if lang.family_first:
+            display = f"{surname}{given}"
+        elif rng.random() < 0.1:
+            display = f"{surname}, {given}"
+        else:
+            display = " ".join(part for part in (given, middle, surname) if part)
+        return _Person(given, middle, surname, display, f"{given_ascii}.{surname_ascii}", locale)
+
+    @staticmethod
+    def company(index: int) -> tuple[str, str, int]:
+        name, domain, locale = _COMPANIES[index % len(_COMPANIES)]
+        branch = index // len(_COMPANIES)
+        return (f"{name} ({branch + 1})" if branch else name), domain, locale
+
+    # shared parts of records -----------------------------------------------------------
+    def notes(self, rng: random.Random, lang: _Locale, local: int) -> str | None:
+        """None, short, tricky (comma, quote, newline) or long (over 255 characters)."""
+        if local % 5 == 2:  # long, with text around the 255-character cut
+            parts, target = [], rng.randint(300, 700)
+            while sum(map(len, parts)) < target:
+                parts.append(rng.choice(lang.phrases))
+            return " ".join(parts)
+        if local % 5 == 1:
+            return f'{lang.phrases[1]}\n{lang.phrases[0]}\r\n"{lang.phrases[2]}"'
+        if rng.random() < 0.2:
+            return None
+        return rng.choice(("\n", " ", ", ")).join(rng.sample(lang.phrases, rng.randint(1, 3)))
+
+    def links(self, rng: random.Random, box: _Mailbox, owner: str, link_type: str,
+              wanted: dict[str, int], *, dangling: bool, variant: bool) -> dict:
+        """``InlineLinks`` of record ``owner``: 1 to ``wanted[c]`` links to records of collection
+        ``c`` in ``box`` (none when it has none), then a dangling one if asked. ``variant``
+        spells deal links ``IPM.XRMProject.Deal``."""
+        relationships = []
+        for collection, most in wanted.items():
+            pool = box.ranges[collection]
+            for _ in range(rng.randint(1, most) if pool else 0):
+                target = self.xrm_id(collection, rng.choice(pool))
+                relationships.append(self.link(collection, target, link_type, variant=variant))
+        if dangling:
+            missing = self.guid(f"missing/{owner}")
+            relationships.append(self.link(rng.choice(tuple(ITEM_TYPE)), missing, link_type))
+        return {"Relationships": relationships}
+
+    @staticmethod
+    def oddities(local: int) -> dict[str, bool]:
+        """Which records of a mailbox get a dangling link (1 in 13) or the deal-type casing
+        variant (1 in 11), by their position ``local`` in the mailbox."""
+        return {"dangling": local % 13 == 7, "variant": local % 11 == 5}
+
+    @staticmethod
+    def link(collection: str, xrm_id: str, link_type: str, *, variant: bool = False) -> dict:
+        item_type = ITEM_TYPE[collection]
+        if variant and collection == "deals":
+            item_type = "IPM.XRMProject.Deal"  # the casing the original script also met
+        return {"ItemType": item_type, "ItemLinkId": xrm_id, "LinkType": link_type}
+
+    def common(self, collection: str, index: int, box: _Mailbox, rng: random.Random) -> dict:
+        """The fields every OCM record has; shared in group mailboxes, private in users'."""
+        xrm_uuid = uuid.uuid5(self.ns, f"{collection}/{index}")
+        record: dict[str, Any] = {"Id": self.item_id(collection, index), "XrmId": str(xrm_uuid),
+                                  "LastModifiedDateTime": self.modified(collection, index, xrm_uuid)}
+        if box.kind == "group":
+            record["SourceMailboxGuid"] = box.guid
+        elif rng.random() < 0.5:
+            record["SourceMailboxGuid"] = ZERO_GUID
+        return record
+
+    def custom(self, collection: str, rng: random.Random, local: int, lang: _Locale) -> list[dict]:
+        """``SingleValueExtendedProperties``: values of the record's template fields."""
+        values = []
+        for fld in self.templates[_TEMPLATE_OF[collection]]:
+            if fld.label in ("Status", "Stage") or (local and rng.random() < 0.3):
+                continue
+            values.append({"PropertyId": fld.property_id, "Value": self.custom_value(fld, rng, local, lang)})
+        return values
+
+    @staticmethod
+    def custom_value(fld: _Field, rng: random.Random, local: int, lang: _Locale) -> str:
+        if fld.type == "Boolean":
+            return rng.choice(("true", "false"))
+        if fld.type == "Choice":
+            return rng.choice(fld.options)
+        if fld.type in ("Currency", "Numeric"):
+            return str(_number(rng.choice(_AMOUNTS + (rng.randrange(10**6) / 4,))))
+        if fld.type == "Date":
+            return NO_VALUE_DATE if local % 4 == 1 else _iso(_EPOCH + rng.randrange(_SPAN))[:10] + "T00:00:00Z"
+        if fld.type == "Link":
+            return f"https://intranet.example.com/crm/{rng.randrange(10**6)}?tab=details&lang=de"
+        return rng.choice(lang.phrases)
+
+    def address(self, rng: random.Random, lang: _Locale) -> dict:
+        city, postal, state, country = rng.choice(lang.cities)
+        street = lang.street_format.format(street=rng.choice(lang.streets), number=rng.randint(1, 200))
+        return {"Street": street, "City": city, "State": state, "PostalCode": postal,
+                "CountryOrRegion": country}
+
+    def date(self, rng: random.Random, no_value: bool) -> str:
+        return NO_VALUE_DATE if no_value else _iso(_EPOCH + rng.randrange(_SPAN))
+
+    def event_time(self, rng: random.Random) -> str:
+        """Exchange's seven fraction digits (exports cut them to two)."""
+        return f"{_iso(_EPOCH + rng.randrange(_SPAN))[:-1]}.{rng.randrange(10**7):07d}Z"
+
+    # the collections -------------------------------------------------------------------
+    def contact(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("contacts", index)
+        who = self.person(index)
+        lang = _LOCALES[who.locale]
+        record = self.common("contacts", index, box, rng)
+        company_pool = box.ranges["organizations"]
+        company = self.company(rng.choice(company_pool))[0] if company_pool and rng.random() < 0.7 else None
+        emails = [{"Address": f"{who.ascii}{n or ''}@{lang.mail_domain}",
+                   "Name": who.display, "OriginalDisplayName": f"{who.ascii}@{lang.mail_domain}"}
+                  for n in range(local % 4)]
+        birthday = (NO_VALUE_DATE, MIN_DATE, f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-"
+                    f"{rng.randint(1, 28):02d}T00:00:00Z")[local % 3]
+        record.update({
+            "PersonaId": self.opaque("AAUQA", f"persona/{index}"),
+            "DisplayName": who.display, "GivenName": who.given, "MiddleName": who.middle,
+            "Surname": who.surname, "Birthday": birthday,
+            "JobTitle": rng.choice(("Einkaufsleiterin", "Jednatel", "采购经理", "CTO", "Sales, EMEA")),
+            "CompanyName": company, "IsBusinessContact": rng.random() < 0.8,
+            "EmailAddresses": emails,
+            "BusinessAddress": self.address(rng, lang),
+            "HomeAddress": self.address(rng, lang) if rng.random() < 0.4 else None,
+            "OtherAddress": self.address(rng, lang) if rng.random() < 0.1 else None,
+            "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(0, 2))],
+            "HomePhones": [lang.phone(rng)] if rng.random() < 0.3 else [],
+            "MobilePhone": lang.phone(rng) if rng.random() < 0.6 else None,
+            "OtherPhone": lang.phone(rng) if rng.random() < 0.1 else None,
+            "Notes": self.notes(rng, lang, local),
+            "InlineLinks": self.links(rng, box, f"contacts/{index}", ASSOCIATION,
+                                      {"organizations": 1, "deals": 2}, **self.oddities(local)),
+            "SingleValueExtendedProperties": self.custom("contacts", rng, local, lang),
+        })
+        return record
+
+    def organization(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("organizations", index)
+        name, domain, locale = self.company(index)
+        lang = _LOCALES[locale]
+        record = self.common("organizations", index, box, rng)
+        record.update({
+            "DisplayName": name, "BusinessHomePage": f"https://www.{domain}/",
+            "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(1, 3))],
+            "EmailAddresses": [{"Address": f"{mailbox}@{domain}", "Name": name}
+                               for mailbox in ("info", "sales", "einkauf")[: rng.randint(0, 3)]],
+            "BusinessAddress": self.address(rng, lang),
+            "Notes": self.notes(rng, lang, local),
+            "InlineLinks": self.links(rng, box, f"organizations/{index}", ASSOCIATION,
+                                      {"contacts": 3, "deals": 2}, **self.oddities(local)),
+            "SingleValueExtendedProperties": self.custom("organizations", rng, local, lang),
+        })
+        return record
+
+    def deal(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("deals", index)
+        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        status, stages = self.statuses[0] if local % 3 != 2 else rng.choice(self.statuses[1:])
+        stage = rng.choice(stages)[0] if stages else None
+        if local % 8 == 6:
+            stage = self.guid(f"stage/unknown/{index}")  # not in the template: exported as its id
+        record = self.common("deals", index, box, rng)
+        record.update({
+            "Name": f"{rng.choice(('Rahmenvertrag', 'Licence renewal', 'Dodávka serverů', '年度合同'))} "
+                    f"{self.company(index)[0]}",
+            "Amount": None if local % 10 == 7 else _number(rng.choice(_AMOUNTS + (rng.randrange(10**7) / 4,))),
+            "Priority": rng.choice(("High", "Normal", "Low")),
+            "Status": status, "Stage": stage,
+            "CloseTime": self.date(rng, no_value=local % 5 == 3),
+            "Owner": self.actor(rng, box),
+            "Notes": self.notes(rng, lang, local),
+            "InlineLinks": self.links(rng, box, f"deals/{index}", ASSOCIATION,
+                                      {"organizations": 1, "contacts": 3}, **self.oddities(local)),
+            "SingleValueExtendedProperties": self.custom("deals", rng, local, lang),
+        })
+        if local % 3 != 0:  # absent Currency means USD
+            record["Currency"] = rng.choice(_CURRENCIES)
+        return record
+
+    def actor(self, rng: random.Random, box: _Mailbox) -> str:
+        if box.kind == "user":
+            return box.display_name
+        return self.users[rng.choice(box.members)].display_name if box.members else box.display_name
+
+    def activity(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("activities", index)
+        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        verb = "Post" if local % 4 == 0 else rng.choices([v for v, _ in _VERBS], [w for _, w in _VERBS])[0]
+        subtype = rng.choice(_SUBTYPES[verb])
+        links = self.links(rng, box, f"activities/{index}", PERTAINS_TO,
+                           {"contacts": 1, "organizations": 1, "deals": 1}, **self.oddities(local))
+        if local % 7 == 3:  # a relationship of another kind after the ones it pertains to
+            links["Relationships"].append({"ItemType": "IPM.Appointment",
+                                           "ItemLinkId": self.guid(f"appointment/{index}"),
+                                           "LinkType": "ActivityMentions"})
+        text = (self.notes(rng, lang, local) or rng.choice(lang.phrases) if verb == "Post"
+                else f"{verb} {subtype}: {rng.choice(lang.phrases)}")
+        record = self.common("activities", index, box, rng)
+        record.update({
+            "ActionVerb": verb, "Subtype": subtype, "Text": text,
+            "EventTime": self.event_time(rng), "DisplayName": self.actor(rng, box),
+            "ModifiedProperties": "Stage,Amount,CloseTime" if verb == "Update" else None,
+            "InlineLinks": links, "SingleValueExtendedProperties": [],
+        })
+        return record
+
+    def insight(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("insights", index)
+        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        kind = rng.choice(("FollowUpReminder", "NoRecentActivity", "DealCloseDateApproaching",
+                           "EmailNotAnswered"))
+        contacts = box.ranges["contacts"]
+        name = self.person(rng.choice(contacts)).display if contacts else box.display_name
+        record = self.common("insights", index, box, rng)
+        record.update({
+            "InsightType": kind, "Title": f"{kind}: {name}", "Text": rng.choice(lang.phrases),
+            "EventTime": self.event_time(rng), "Status": rng.choice(("Active", "Dismissed", "Completed")),
+            "InlineLinks": self.links(rng, box, f"insights/{index}", PERTAINS_TO,
+                                      {"contacts": 1, "deals": 1}, **self.oddities(local)),
+            "SingleValueExtendedProperties": [],
+        })
+        return record
+
+    def task(self, box: _Mailbox, index: int, local: int) -> dict:
+        rng = self.rng("tasks", index)
+        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        status, percent = rng.choice((("NotStarted", 0), ("InProgress", 50), ("Completed", 100),
+                                      ("WaitingOnOthers", 25), ("Deferred", 0)))
+        parent = rng.choice([c for c in ITEM_TYPE if box.ranges[c]] or list(ITEM_TYPE))
+        pool = box.ranges[parent]
+        odd = self.oddities(local)
+        target = (self.guid(f"missing/tasks/{index}") if odd["dangling"] or not pool
+                  else self.xrm_id(parent, rng.choice(pool)))
+        link = self.link(parent, target, PERTAINS_TO, variant=odd["variant"])
+        if parent == "contacts" and local % 9 == 4:
+            link["ItemType"] = "IPM.Contact"
+        reminder = rng.random() < 0.5
+        subject_of = self.person(rng.choice(pool)).display if parent == "contacts" and pool \
+            else self.company(index)[0]
+        record = self.common("tasks", index, box, rng)
+        record.update({
+            "Subject": rng.choice(("Call {}", "Angebot an {} senden", "Zavolat: {}", "发送报价给 {}"))
+            .format(subject_of),
+            "StartDateTime": self.date(rng, no_value=local % 4 == 1),
+            "DueDateTime": self.date(rng, no_value=local % 6 == 5),
+            "CreatedDateTime": self.date(rng, no_value=False),
+            "ReminderDateTime": self.date(rng, no_value=not reminder),
+            "IsReminderOn": reminder, "Importance": rng.choice(("High", "Normal", "Low")),
+            "Status": status, "PercentComplete": percent, "Body": self.notes(rng, lang, local),
+            "InlineLinks": {"Relationships": [link]}, "SingleValueExtendedProperties": [],
+        })
+        return record
+
+    # folders that are not collections --------------------------------------------------
+    def person_metadata(self, box: _Mailbox) -> Iterator[dict]:
+        """OCM person-metadata items: one for every second contact of the mailbox."""
+        for index in box.ranges.get("contacts", range(0))[::2]:
+            record = self.common("personMetadata", index, box, self.rng("personMetadata", index))
+            yield {**record, "Subject": self.person(index).display}
+
+    def deleted_items(self, box: _Mailbox) -> Iterator[dict]:
+        """Three OCM records deleted in OCM (a contact, a company, a deal): ``XrmDeletedItems``."""
+        if not box.ocm:
+            return
+        for n, collection in enumerate(ITEM_TYPE):
+            index = len(ITEM_TYPE) * self.position[box.address] + n
+            record = self.common("deletedItems", index, box, self.rng("deletedItems", index))
+            name = self.person(index).display if collection == "contacts" else self.company(index)[0]
+            yield {**record, "Subject": f"{name} ({ITEM_TYPE[collection]})"}
+
+    def other_items(self, box: _Mailbox) -> dict[str, list[dict]]:
+        """The user's own contacts, tasks and inbox mail: no purge may touch them."""
+        items: dict[str, list[dict]] = {}
+        for kind, subjects in _OWN_ITEMS.items():
+            name_key = "DisplayName" if kind == "contacts" else "Subject"
+            items[kind] = [{"Id": self.opaque("AAMkA", f"own/{box.address}/{kind}/{n}"), name_key: subject}
+                           for n, subject in enumerate(subjects)]
+        return items
+
+    def template(self, name: str) -> dict:
+        status_list = []
+        if name == "deal":
+            status_list = [{"Id": self.guid(f"status/{label}"), "Label": label,
+                            "Stages": [{"Id": sid, "Label": stage} for sid, stage in stages]}
+                           for label, stages in self.statuses]
+        return {"FieldList": [f.definition(lambda label, f=f: self.guid(f"option/{f.id}/{label}"))
+                              for f in self.templates[name]],
+                "StatusList": status_list}
+
+    def records(self, box: _Mailbox, collection: str) -> Iterator[dict]:
+        make = {"contacts": self.contact, "organizations": self.organization, "deals": self.deal,
+                "activities": self.activity, "insights": self.insight, "tasks": self.task}[collection]
+        span = box.ranges.get(collection, range(0))
+        for index in span:
+            yield make(box, index, index - span.start)
+
+    def mailbox(self, box: _Mailbox) -> dict[str, Any]:
+        """A mailbox entry; its record collections are iterators (``_materialize`` lists them)."""
+        entry: dict[str, Any] = {"address": box.address, "kind": box.kind, "guid": box.guid,
+                                 "members": list(box.members),
+                                 "fullAccess": list(box.full_access), "onHold": box.on_hold}
+        if box.kind == "group":
+            entry["xrmSessionRequired"] = True
+        entry["templates"] = ({name: self.template(name) for name in _TEMPLATE_FIELDS}
+                              if box.ocm else {})
+        for collection in COLLECTIONS:
+            entry[collection] = self.records(box, collection)
+        entry["personMetadata"] = self.person_metadata(box)
+        entry["deletedItems"] = self.deleted_items(box)
+        entry["otherItems"] = self.other_items(box)
+        return entry
+
+
+def _apps() -> list[dict]:
+    return [
+        {"clientId": APP_CLIENT_ID, "clientSecret": APP_CLIENT_SECRET,
+         "certificateThumbprint": None, "roles": ["full_access_as_app"]},
+        {"clientId": ADMIN_APP_CLIENT_ID, "clientSecret": ADMIN_APP_CLIENT_SECRET,
+         "certificateThumbprint": None, "roles": ["Exchange.ManageAsApp"]},
+    ]
+
+
+def _lazy_tenant(options: SeedOptions) -> dict[str, Any]:
+    """The tenant with every record list (and the mailbox list) as an iterator."""
+    ns = uuid.uuid5(_NAMESPACE, f"seed/{options.seed}")
+    users, boxes = _plan(options, ns)
+    generator = _Generator(options, ns, boxes)
+    return {"tenant": TENANT, "users": users, "apps": _apps(),
+            "mailboxes": (generator.mailbox(box) for box in boxes)}
+
+
+def _materialize(value: Any) -> Any:
+    """``value`` with every iterator turned into a list, recursively."""
+    if isinstance(value, dict):
+        return {key: _materialize(item) for key, item in value.items()}
+    if isinstance(value, (list, Iterator)):
+        return [_materialize(item) for item in value]
+    return value
+
+
+def generate_tenant(options: SeedOptions = SeedOptions()) -> dict:
+    """The tenant of ``options`` as a dict (``tenant-fixture.md``)."""
+    return _materialize(_lazy_tenant(options))
+
+
+# --------------------------------------------------------------------------- the file
+
+_EXPANDED = frozenset({"users", "apps", "mailboxes", *COLLECTIONS, "personMetadata", "deletedItems"})
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_array(out: IO[str], items: Iterable[Any], write_item: Callable[[Any], None]) -> int:
+    """``[`` one element per line ``]``; returns how many elements were written."""
+    out.write("[")
+    count = 0
+    for item in items:
+        out.write(",\n" if count else "\n")
+        write_item(item)
+        count += 1
+    out.write("\n]" if count else "]")
+    return count
+
+
+def _write_object(out: IO[str], obj: dict[str, Any], counts: dict[str, int]) -> None:
+    """An object with one key per line; arrays of records are expanded, the rest inline."""
+    out.write("{")
+    for n, (key, value) in enumerate(obj.items()):
+        out.write(f"{',' if n else ''}\n{_dump(key)}: ")
+        if key == "mailboxes":
+            counts[key] = _write_array(out, value, lambda box: _write_object(out, box, counts))
+        elif key in _EXPANDED:
+            written = _write_array(out, value, lambda item: out.write(_dump(item)))
+            counts[key] = counts.get(key, 0) + written
+        else:
+            out.write(_dump(value))
+    out.write("\n}")
+
+
+def write_tenant(options: SeedOptions, path: str | Path) -> SeedSummary:
+    """Stream the tenant of ``options`` to ``path`` (UTF-8 JSON, one record per line).
+
+    The file is written to a temporary name and renamed when complete.
+    """
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    counts: dict[str, int] = {}
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            _write_object(out, _lazy_tenant(options), counts)
+            out.write("\n")
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return SeedSummary(
+        path=path, bytes=path.stat().st_size, users=counts.get("users", 0),
+        mailboxes=counts.get("mailboxes", 0),
+        records={name: counts.get(collection, 0) for collection, name in COLLECTIONS.items()},
+    )

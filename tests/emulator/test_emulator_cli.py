@@ -1,0 +1,182 @@
+"""``ocm-tool emulator seed`` and ``ocm-tool emulator serve`` (a real subprocess over HTTPS)."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from ocm_tool.emulator import seed
+from ocm_tool.emulator.cli import emulator
+from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
+
+BANNER = re.compile(
+    r"api: (?P<api>https://127\.0\.0\.1:(?P<port>\d+)/api/v1)\n"
+    r"authority: (?P<authority>https://127\.0\.0\.1:(?P=port)/contoso)\n"
+    r"tenant: contoso\n"
+    r"ca-bundle: (?P<ca>/\S+/ca-bundle\.pem)\n\Z"
+)
+
+
+@dataclass
+class Served:
+    """A ``serve`` subprocess and the URLs it printed."""
+
+    process: subprocess.Popen
+    api: str
+    authority: str
+    ca_bundle: Path
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        self.process.send_signal(sig)
+        self.process.communicate(timeout=60)
+        return self.process.returncode
+
+    def app_token(self) -> str:
+        answer = requests.post(
+            f"{self.authority}/oauth2/v2.0/token",
+            data={"grant_type": "client_credentials", "client_id": seed.APP_CLIENT_ID,
+                  "client_secret": seed.APP_CLIENT_SECRET,
+                  "scope": "https://outlook.office365.com/.default"},
+            verify=str(self.ca_bundle), timeout=30,
+        )
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+    def get(self, path: str, token: str) -> requests.Response:
+        return requests.get(f"{self.api}{path}", headers={"Authorization": f"Bearer {token}"},
+                            verify=str(self.ca_bundle), timeout=30)
+
+    def count(self, mailbox: str, collection: str) -> int:
+        answer = self.get(f"/users/{mailbox}/{collection}?$count=true&$top=1", self.app_token())
+        answer.raise_for_status()
+        return answer.json()["@odata.count"]
+
+
+@contextmanager
+def serving(*args: str | Path, cwd: Path) -> Iterator[Served]:
+    """Run ``python -m ocm_tool emulator serve --port 0 ARGS``; stop it (SIGTERM) at the end."""
+    command = [sys.executable, "-m", "ocm_tool", "emulator", "serve", "--port", "0", *map(str, args)]
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, encoding="utf-8")
+    try:
+        banner = "".join(process.stdout.readline() for _ in range(4))
+        match = BANNER.match(banner)
+        if match is None:
+            process.kill()
+            pytest.fail(f"unexpected banner {banner!r}; stderr: {process.communicate()[1]}")
+        yield Served(process, match["api"], match["authority"], Path(match["ca"]))
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.communicate(timeout=60)
+
+
+# --- seed -----------------------------------------------------------------------------------
+
+def test_seed_writes_the_tenant_file_and_prints_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "tenant.json"
+    result = CliRunner().invoke(emulator, [
+        "seed", "--out", str(out), "--seed", "5", "--users", "1", "--groups", "0", "--contacts", "4",
+        "--companies", "3", "--deals", "2", "--activities", "6", "--insights", "1", "--tasks", "2"])
+    assert result.exit_code == 0, result.output
+    options = SeedOptions(seed=5, users=1, groups=0, contacts=4, companies=3, deals=2, activities=6,
+                          insights=1, tasks=2)
+    assert json.loads(out.read_text(encoding="utf-8")) == generate_tenant(options)
+    assert result.output == (
+        f"wrote {out}: tenant contoso, 2 users, 2 mailboxes, 4 contacts, 3 companies, 2 deals, "
+        f"6 activities, 1 insights, 2 tasks ({out.stat().st_size:,} bytes)\n")
+
+
+def test_seed_defaults_write_the_sample_tenant(tmp_path: Path) -> None:
+    out = tmp_path / "sample.json"
+    result = CliRunner().invoke(emulator, ["seed", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8")) == generate_tenant(SeedOptions())
+
+
+@pytest.mark.parametrize("args", [["--users", "0"], ["--contacts", "-1"], []])
+def test_seed_rejects_bad_options(tmp_path: Path, args: list[str]) -> None:
+    out = [] if not args else ["--out", str(tmp_path / "x.json")]
+    result = CliRunner().invoke(emulator, ["seed", *out, *args])
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_help_reads_like_get_help() -> None:
+    for command in ("seed", "serve"):
+        result = CliRunner().invoke(emulator, [command, "--help"])
+        assert result.exit_code == 0
+        assert re.search(rf"\n\n  Examples:\n    ocm-tool emulator {command}\b", result.output)
+
+
+# --- serve ----------------------------------------------------------------------------------
+
+def test_serve_prints_four_lines_and_answers_oidc_discovery_over_https(tmp_path: Path) -> None:
+    with serving(cwd=tmp_path) as served:
+        answer = requests.get(f"{served.authority}/v2.0/.well-known/openid-configuration",
+                              verify=str(served.ca_bundle), timeout=30)
+        assert answer.status_code == 200
+        assert answer.json()["token_endpoint"] == f"{served.authority}/oauth2/v2.0/token"
+        assert served.ca_bundle.is_file()
+        assert served.stop() == 0
+    assert not served.ca_bundle.parent.parent.exists()  # the temporary workdir is gone
+
+
+def test_serve_without_a_tenant_serves_the_sample_tenant(tmp_path: Path) -> None:
+    sample = {box["address"]: box for box in generate_tenant()["mailboxes"]}
+    with serving(cwd=tmp_path) as served:
+        assert served.count("alice@contoso.com", "XrmContacts") == len(sample["alice@contoso.com"]["contacts"])
+        assert served.count("sales@contoso.com", "XrmDeals") == len(sample["sales@contoso.com"]["deals"])
+
+
+def test_serve_restarts_from_its_db_with_the_data_it_kept(tmp_path: Path) -> None:
+    tenant, db = tmp_path / "tenant.json", tmp_path / "data" / "tenant.sqlite3"
+    write_tenant(SeedOptions(seed=9, users=1, groups=0, contacts=7), tenant)
+    with serving("--tenant", tenant, "--db", db, cwd=tmp_path) as served:
+        assert served.ca_bundle.parent.parent.parent == db.parent  # the workdir is next to --db
+        assert served.count("alice@contoso.com", "XrmContacts") == 7
+        assert served.stop() == 0
+    assert sorted(p.name for p in db.parent.iterdir() if p.is_dir()) == []
+    with serving("--db", db, cwd=tmp_path) as served:
+        assert served.count("alice@contoso.com", "XrmContacts") == 7  # not the sample's 10
+        assert served.stop() == 0
+
+
+def test_a_new_db_gets_the_sample_tenant(tmp_path: Path) -> None:
+    with serving("--db", tmp_path / "new.sqlite3", cwd=tmp_path) as served:
+        assert served.count("alice@contoso.com", "XrmContacts") == 10
+
+
+def test_fault_flags_reach_the_server(tmp_path: Path) -> None:
+    with serving("--throttle-rate", "1", "--retry-after", "7", "--fault-path", "XrmContacts",
+                 cwd=tmp_path) as served:
+        token = served.app_token()
+        throttled = served.get("/users/alice@contoso.com/XrmContacts", token)
+        assert throttled.status_code == 429
+        assert throttled.headers["Retry-After"] == "7"
+        assert throttled.json()["error"]["code"] == "TooManyRequests"
+        assert served.get("/users/alice@contoso.com/XrmDeals", token).status_code == 200
+
+
+def test_ctrl_c_stops_the_server_with_exit_status_0(tmp_path: Path) -> None:
+    with serving(cwd=tmp_path) as served:
+        assert served.stop(signal.SIGINT) == 0
+
+
+def test_a_db_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a database, just notes\n" * 100, encoding="utf-8")
+    result = CliRunner().invoke(emulator, ["serve", "--db", str(junk)])
+    assert result.exit_code == 2
+    assert "is not an emulator store" in result.output
