@@ -1,0 +1,316 @@
+"""The purge report: what happened to every folder of every mailbox, as CSV and JSON.
+
+Contract:
+
+- One row per mailbox folder, columns :data:`COLUMNS` in that order. A row whose ``folder``
+  is empty speaks for the whole mailbox (an error before or after its folders, or a mailbox
+  that was never started).
+- ``purge-report.csv`` uses the dialect of the export files (every field quoted, CRLF, UTF-8
+  with a BOM); ``requestIds`` are joined with ``|``. ``purge-report.json`` holds the same rows
+  grouped by mailbox, with the grants, exports and run details.
+- :class:`ReportWriter` rewrites both files as mailboxes finish (at most every
+  ``min_interval`` seconds, and always at the end), each to a temporary name renamed over the
+  old one: an interrupted run always leaves a whole, readable report.
+- :func:`read_report` reads a previous ``purge-report.csv`` back (``--resume``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from ocm_tool.errors import OutputError, UsageError
+
+CSV_NAME = "purge-report.csv"
+JSON_NAME = "purge-report.json"
+COLUMNS: tuple[str, ...] = (
+    "mailbox", "folder", "before", "deleted", "retainedByHold", "remaining", "status", "error",
+    "requestIds",
+)
+
+# Folder statuses.
+OK = "ok"                # emptied and verified empty
+ABSENT = "absent"        # the mailbox has no such folder: nothing to purge
+RETAINED = "retained"    # emptied, but a hold keeps the items in Recoverable Items/Purges
+REMAINING = "remaining"  # items are still in the folder after EmptyFolder (defect 10)
+FAILED = "failed"        # EmptyFolder or the check afterwards failed
+SKIPPED = "skipped"      # not attempted (interrupted, or the mailbox failed before it)
+PLANNED = "planned"      # --dry-run: counted, not touched
+#: Folder statuses after which nothing of the folder is left to purge.
+DONE_STATUSES = frozenset({OK, ABSENT, RETAINED})
+
+# Mailbox statuses.
+COMPLETE = "complete"          # every folder ok or absent
+ON_HOLD = "complete-on-hold"   # every folder empty; some items wait for a hold to end
+INCOMPLETE = "incomplete"      # a folder failed, kept items or was not reached
+MAILBOX_FAILED = "failed"      # the mailbox could not be purged at all (access, export, ...)
+INTERRUPTED = "interrupted"    # stopped by Ctrl-C or because the service failed
+NOT_STARTED = "not-started"
+CANCELLED = "cancelled"        # the confirmation was not given
+MAILBOX_PLANNED = "planned"
+#: Mailbox statuses that count as purged (``--resume`` skips them, exit status 0).
+MAILBOX_DONE = frozenset({COMPLETE, ON_HOLD})
+
+
+@dataclass
+class FolderResult:
+    """One folder of one mailbox: counts before, deleted, retained by hold and left after."""
+
+    folder: str
+    before: int = 0
+    deleted: int = 0
+    retained_by_hold: int = 0
+    remaining: int = 0
+    status: str = SKIPPED
+    error: str = ""
+    request_ids: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.status in DONE_STATUSES and self.remaining == 0
+
+    def row(self, mailbox: str) -> dict[str, str | int]:
+        return {
+            "mailbox": mailbox,
+            "folder": self.folder,
+            "before": self.before,
+            "deleted": self.deleted,
+            "retainedByHold": self.retained_by_hold,
+            "remaining": self.remaining,
+            "status": self.status,
+            "error": self.error,
+            "requestIds": "|".join(self.request_ids),
+        }
+
+
+@dataclass
+class MailboxResult:
+    """Everything that happened to one mailbox; ``status`` is one of the mailbox statuses."""
+
+    mailbox: str
+    folders: list[FolderResult] = field(default_factory=list)
+    status: str = NOT_STARTED
+    error: str = ""
+    request_ids: list[str] = field(default_factory=list)
+    grant: dict[str, Any] | None = None
+    export: dict[str, Any] | None = None
+    #: True when the rows come from the report given to ``--resume`` (done in an earlier run).
+    carried_over: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.status in MAILBOX_DONE
+
+    @property
+    def deleted(self) -> int:
+        return sum(f.deleted for f in self.folders)
+
+    @property
+    def retained_by_hold(self) -> int:
+        return sum(f.retained_by_hold for f in self.folders)
+
+    @property
+    def remaining(self) -> int:
+        return sum(f.remaining for f in self.folders)
+
+    @property
+    def before(self) -> int:
+        return sum(f.before for f in self.folders)
+
+    def settle(self, *, interrupted: bool = False) -> None:
+        """Set ``status`` from the folders and the error (call once the work has ended)."""
+        if self.status in (CANCELLED, MAILBOX_PLANNED):
+            return
+        if interrupted:
+            self.status = INTERRUPTED
+        elif self.error and not any(f.status != SKIPPED for f in self.folders):
+            self.status = MAILBOX_FAILED
+        elif self.error or not all(f.done for f in self.folders):
+            self.status = INCOMPLETE
+        elif any(f.status == RETAINED for f in self.folders):
+            self.status = ON_HOLD
+        else:
+            self.status = COMPLETE
+
+    def rows(self) -> list[dict[str, str | int]]:
+        """The CSV rows: one per folder, plus one mailbox row when there is no folder row,
+        or when the mailbox has an error or a status its folders do not tell."""
+        rows = [f.row(self.mailbox) for f in self.folders]
+        if not rows or self.error or self.status in (INTERRUPTED, CANCELLED):
+            rows.append(FolderResult("", status=self.status, error=self.error,
+                                     request_ids=self.request_ids).row(self.mailbox))
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mailbox": self.mailbox,
+            "status": self.status,
+            "error": self.error or None,
+            "requestIds": self.request_ids,
+            "carriedOver": self.carried_over,
+            "before": self.before,
+            "deleted": self.deleted,
+            "retainedByHold": self.retained_by_hold,
+            "remaining": self.remaining,
+            "grant": self.grant,
+            "export": self.export,
+            "folders": [{k: v for k, v in f.row(self.mailbox).items() if k != "mailbox"}
+                        | {"requestIds": f.request_ids} for f in self.folders],
+        }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _replace_atomically(path: Path, write: Callable[[TextIO], None], *,
+                        newline: str | None = None, encoding: str = "utf-8") -> None:
+    """Write through ``write(file)`` to a temporary file next to ``path``, then rename it."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding=encoding, newline=newline) as file:
+            write(file)
+        os.replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {path}: {error.strerror or error}",
+                              hint="check the free space and permissions of --output-dir") from error
+        raise
+
+
+class ReportWriter:
+    """The report of one run, rewritten atomically as mailboxes are recorded.
+
+    ``mailboxes`` fixes the row order (the order of the list given); every mailbox starts as
+    ``not-started``. A record is on disk at most ``min_interval`` seconds after it was made
+    (the files are rewritten whole: not after every one of hundreds of mailboxes); ``finish``
+    writes at once. Thread-safe.
+    """
+
+    def __init__(self, run_dir: Path, mailboxes: Sequence[str], meta: dict[str, Any],
+                 *, min_interval: float = 0.5) -> None:
+        self.run_dir = run_dir
+        self.min_interval = min_interval
+        self._written_at: float | None = None
+        self.csv_path = run_dir / CSV_NAME
+        self.json_path = run_dir / JSON_NAME
+        self._meta = {"tool": "ocm-tool", **meta, "startedAt": _now(), "finishedAt": None,
+                      "status": "running"}
+        self._results: dict[str, MailboxResult] = {
+            m.casefold(): MailboxResult(m) for m in mailboxes
+        }
+        self._lock = threading.Lock()
+
+    @property
+    def results(self) -> list[MailboxResult]:
+        with self._lock:
+            return list(self._results.values())
+
+    def record(self, result: MailboxResult) -> None:
+        """Keep ``result`` (replacing the mailbox's earlier state) and rewrite the files."""
+        with self._lock:
+            self._results[result.mailbox.casefold()] = result
+            now = time.monotonic()
+            if self._written_at is None or now - self._written_at >= self.min_interval:
+                self._write()
+                self._written_at = now
+
+    def finish(self, status: str) -> None:
+        """Stamp the run's final ``status`` and end time and write the files a last time."""
+        with self._lock:
+            self._meta["status"] = status
+            self._meta["finishedAt"] = _now()
+            self._write()
+
+    def _write(self) -> None:
+        results = list(self._results.values())
+        rows = [row for result in results for row in result.rows()]
+
+        def write_csv(file: TextIO) -> None:
+            writer = csv.DictWriter(file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL,
+                                    lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+        def write_json(file: TextIO) -> None:
+            summary = {
+                "mailboxes": len(results),
+                "done": sum(r.done for r in results),
+                "carriedOver": sum(r.carried_over for r in results),
+                "deleted": sum(r.deleted for r in results),
+                "retainedByHold": sum(r.retained_by_hold for r in results),
+                "remaining": sum(r.remaining for r in results),
+            }
+            document = {**self._meta, "summary": summary,
+                        "mailboxes": [r.to_json() for r in results]}
+            json.dump(document, file, ensure_ascii=False, indent=2)
+            file.write("\n")
+
+        _replace_atomically(self.csv_path, write_csv, newline="", encoding="utf-8-sig")
+        _replace_atomically(self.json_path, write_json)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def results_from_rows(rows: Iterable[dict[str, str]]) -> dict[str, MailboxResult]:
+    """Mailbox results rebuilt from report rows, keyed by case-folded address."""
+    results: dict[str, MailboxResult] = {}
+    for row in rows:
+        mailbox = (row.get("mailbox") or "").strip()
+        if not mailbox:
+            continue
+        result = results.setdefault(mailbox.casefold(), MailboxResult(mailbox, status=COMPLETE))
+        ids = [i for i in (row.get("requestIds") or "").split("|") if i]
+        if row.get("folder"):
+            result.folders.append(FolderResult(
+                folder=row["folder"], before=_int(row.get("before")),
+                deleted=_int(row.get("deleted")),
+                retained_by_hold=_int(row.get("retainedByHold")),
+                remaining=_int(row.get("remaining")), status=row.get("status") or "",
+                error=row.get("error") or "", request_ids=ids,
+            ))
+        else:
+            result.status = row.get("status") or MAILBOX_FAILED
+            result.error = row.get("error") or ""
+            result.request_ids = ids
+    for result in results.values():
+        if result.status == COMPLETE:
+            result.settle()
+    return results
+
+
+def read_report(path: Path) -> dict[str, MailboxResult]:
+    """The mailboxes of a previous ``purge-report.csv`` (``--resume``), by case-folded address.
+
+    Raises :class:`~ocm_tool.errors.UsageError` when the file is not such a report.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            reader = csv.DictReader(file)
+            missing = set(COLUMNS) - set(reader.fieldnames or ())
+            if missing:
+                raise UsageError(
+                    f"{path} is not a purge report: it lacks the column(s) {', '.join(sorted(missing))}",
+                    hint=f"pass the {CSV_NAME} of an earlier run to --resume",
+                )
+            return results_from_rows(reader)
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise UsageError(f"{path} is not a readable CSV file: {error}",
+                         hint=f"pass the {CSV_NAME} of an earlier run to --resume") from error

@@ -1,0 +1,71 @@
+"""The purge table, the generated commands and their help, and the mailboxes file (no server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ocm_tool.cli import cli
+from ocm_tool.errors import UsageError
+from ocm_tool.purge import PURGE_ALL_ORDER, PURGE_OPERATIONS, read_mailbox_list
+
+from .expected import COMMAND_ORDER, EMPTIED, display_path
+
+
+def test_operations_are_the_scripts_in_its_order() -> None:
+    assert [op.name for op in PURGE_OPERATIONS] == COMMAND_ORDER
+
+
+@pytest.mark.parametrize("operation", PURGE_OPERATIONS, ids=lambda op: op.name)
+def test_each_operation_empties_the_scripts_folders_in_order(operation) -> None:
+    assert [display_path(str(f)) for f in operation.folders] == EMPTIED[operation.name]
+
+
+def test_purge_all_data_is_the_concatenation_in_the_scripts_order() -> None:
+    by_name = {op.name: op for op in PURGE_OPERATIONS}
+    concatenated = tuple(f for name in PURGE_ALL_ORDER for f in by_name[name].folders)
+    assert by_name["purge-all-data"].folders == concatenated
+    assert sorted(PURGE_ALL_ORDER) == sorted(COMMAND_ORDER[1:])
+
+
+@pytest.mark.parametrize("operation", PURGE_OPERATIONS, ids=lambda op: op.name)
+def test_help_reads_like_get_help(operation) -> None:
+    result = CliRunner().invoke(cli, [operation.name, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = result.output
+    assert text.splitlines()[2].strip().startswith("Purge ")  # synopsis line
+    for number, folder in enumerate(operation.folders, 1):  # folders, numbered, in order
+        assert f"{number}. {folder}" in text
+    for topic in ("Nothing else is touched", "tasks", "Permissions:", "--grant-access",
+                  "FullAccess", "--dry-run", "hold", "Examples:", f"ocm-tool {operation.name}"):
+        assert topic in text
+
+
+def test_root_help_lists_purges_in_the_scripts_order() -> None:
+    text = CliRunner().invoke(cli, ["--help"], env={"COLUMNS": "200"}).output
+    positions = [text.index(f"  {name} ") for name in COMMAND_ORDER]
+    assert positions == sorted(positions)
+
+
+def test_mailboxes_file_one_address_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text("# users\nalice@contoso.com\n\n  bob@contoso.com  \nALICE@contoso.com\n",
+                    encoding="utf-8")
+    assert read_mailbox_list(path) == ["alice@contoso.com", "bob@contoso.com"]
+
+
+def test_mailboxes_file_csv_with_an_address_column(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text('\ufeffName,Address\r\n"Alice, A.",alice@contoso.com\r\nBob,bob@contoso.com\r\n',
+                    encoding="utf-8")
+    assert read_mailbox_list(path) == ["alice@contoso.com", "bob@contoso.com"]
+
+
+@pytest.mark.parametrize("content", ["", "# nothing\n", "alice@contoso.com\nnot an address\n"])
+def test_mailboxes_file_errors_are_usage_errors(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError):
+        read_mailbox_list(path)
