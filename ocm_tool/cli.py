@@ -227,14 +227,20 @@ def logout(runtime: Runtime) -> None:
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @pass_runtime
 def whoami(runtime: Runtime) -> None:
-    """Show the signed-in account, tenant, endpoint and how the token was obtained."""
-    settings = runtime.settings
-    account = runtime.account or "(app-only)"
-    runtime.console.print(f"account: {account}")
-    runtime.console.print(f"tenant: {settings.tenant}")
-    runtime.console.print(f"authority: {settings.authority_url}")
-    runtime.console.print(f"endpoint: {settings.endpoint}")
-    runtime.console.print(f"auth: {settings.auth}")
+    """Show the signed-in account, tenant, endpoint, token expiry and permissions."""
+    info = auth.sign_in_info(runtime.settings, runtime.tokens)
+    expires = info.expires_at.isoformat(timespec="seconds") if info.expires_at else "unknown"
+    for label, value in (
+        ("account", info.account or f"app {info.client_id} (app-only)"),
+        ("auth", info.auth_method),
+        ("client-id", info.client_id),
+        ("authority", info.authority),
+        ("tenant", info.tenant),
+        ("endpoint", runtime.settings.endpoint),
+        ("expires", expires),
+        ("permissions", " ".join(info.permissions) or "-"),
+    ):
+        runtime.console.print(f"{label}: {value}", highlight=False, markup=False)
 
 
 cli.add_command(emulator)

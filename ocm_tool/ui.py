@@ -25,11 +25,10 @@ def stdio_is_interactive() -> bool:
 
 
 def print_error(console: Console, error: OcmError | str) -> None:
-    """One line ``error: ...``, then ``hint: ...`` when the error knows the fix."""
-    console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+    """One line: ``error: <what went wrong>; fix: <how>`` (the fix when the error knows it)."""
     hint = getattr(error, "hint", None)
-    if hint:
-        console.print(f"[yellow]hint:[/] {escape(hint)}", soft_wrap=True)
+    fix = f"; [yellow]fix:[/] {escape(hint)}" if hint else ""
+    console.print(f"[bold red]error:[/] {escape(str(error))}{fix}", soft_wrap=True)
 
 
 def confirm_by_typing(console: Console, expected: str, *, what: str) -> bool:
@@ -44,3 +43,352 @@ def confirm_by_typing(console: Console, expected: str, *, what: str) -> bool:
     except EOFError:
         return False
     return answer.strip().casefold() == expected.casefold()
+
+
+# --- export views ---
+
+from rich.progress import (  # noqa: E402  (each section of this module keeps its own imports)
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich import box  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+
+class ExportProgress:
+    """Live progress of an export: one bar per file with its count, total and rate.
+
+    Bars are shown only when the console is a terminal and not quiet; otherwise every method
+    does nothing (the summary at the end is the only output). Thread-safe: entities report
+    from their own threads.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self._tasks: dict[str, TaskID] = {}
+        self._progress: Progress | None = None
+        if console.is_terminal and not console.quiet:
+            self._progress = Progress(
+                TextColumn("{task.description:<18}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:>10}"),
+                TextColumn("{task.fields[state]}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            )
+
+    def __enter__(self) -> ExportProgress:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def add(self, key: str, file_name: str) -> None:
+        """A file that will be written (before its download starts)."""
+        if self._progress is not None:
+            self._tasks[key] = self._progress.add_task(file_name, total=None, rate="", state="waiting")
+
+    def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
+        """``advance`` items more downloaded; ``total`` from ``@odata.count`` when known."""
+        if self._progress is None or key not in self._tasks:
+            return
+        task_id = self._tasks[key]
+        task = self._task(task_id)
+        changes: dict[str, object] = {"advance": advance, "state": "downloading"}
+        if total is not None:
+            changes["total"] = total
+        speed = task.speed
+        changes["rate"] = f"{speed:,.0f}/s" if speed else ""
+        self._progress.update(task_id, **changes)  # type: ignore[arg-type]
+
+    def _task(self, task_id: TaskID) -> Task:
+        assert self._progress is not None
+        return next(task for task in self._progress.tasks if task.id == task_id)
+
+    def finish(self, key: str, status: str) -> None:
+        """The file is done: ``complete``, ``failed`` or ``cancelled``."""
+        if self._progress is None or key not in self._tasks:
+            return
+        task_id = self._tasks[key]
+        task = self._task(task_id)
+        style = {"complete": "green", "failed": "bold red"}.get(status, "yellow")
+        total = task.completed if status == "complete" or task.total is None else task.total
+        self._progress.update(task_id, total=total, rate="", state=f"[{style}]{status}[/]")
+
+
+def print_export_errors(console: Console, failures: list[tuple[str, str]]) -> None:
+    """One ``error:`` line per file that failed: ``(file name, error message)``."""
+    for name, message in failures:
+        print_error(console, f"{name}: {message}")
+
+
+def print_export_summary(
+    console: Console, rows: list[tuple[str, int | None, str]], *, run_dir: str, status: str
+) -> None:
+    """The files (file, rows, status), then the run folder and the run's status.
+
+    A table on a terminal; plain ``file: N rows, status`` lines otherwise (logs, pipes).
+    """
+    if not console.is_terminal:
+        for name, count, file_status in rows:
+            shown = "-" if count is None else f"{count}"
+            console.print(f"{escape(name)}: {shown} rows, {file_status}", soft_wrap=True)
+        console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
+        console.print(f"Export {status}.")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    table.add_column("status")
+    for name, count, file_status in rows:
+        style = {"complete": "green", "failed": "bold red"}.get(file_status, "yellow")
+        table.add_row(escape(name), "" if count is None else f"{count:,}", f"[{style}]{file_status}[/]")
+    console.print(table)
+    console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
+    style = "green" if status == "complete" else "bold red" if status == "failed" else "yellow"
+    console.print(f"Export [{style}]{status}[/].")
+
+
+# --- purge views ---
+
+import threading  # noqa: E402  (each section of this module keeps its own imports)
+from collections.abc import Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Protocol  # noqa: E402
+
+from rich.progress import SpinnerColumn  # noqa: E402
+
+from ocm_tool.purgereport import (  # noqa: E402
+    CANCELLED,
+    COMPLETE,
+    INTERRUPTED,
+    MAILBOX_PLANNED,
+    NOT_STARTED,
+    ON_HOLD,
+    OK,
+    PLANNED,
+    RETAINED,
+    FolderResult,
+    MailboxResult,
+)
+
+_PURGE_STYLES = {COMPLETE: "green", OK: "green", ON_HOLD: "yellow", RETAINED: "yellow",
+                 PLANNED: "cyan", MAILBOX_PLANNED: "cyan", "absent": "dim",
+                 NOT_STARTED: "dim", CANCELLED: "yellow", INTERRUPTED: "yellow"}
+HOLD_NOTE = ("they sit in Recoverable Items (Purges) and are deleted for good only when the "
+             "hold ends or is removed")
+
+
+def _styled(status: str) -> str:
+    return f"[{_PURGE_STYLES.get(status, 'bold red')}]{escape(status)}[/]"
+
+
+def purge_mailbox_line(result: MailboxResult) -> str:
+    """One line for a finished mailbox: its status and counts (markup)."""
+    mailbox = escape(result.mailbox)
+    folders = f"{len(result.folders)} folder(s)"
+    if result.status in (MAILBOX_PLANNED, NOT_STARTED, CANCELLED):
+        counts = f"{result.before:,} item(s) in {folders}"
+    else:
+        counts = f"{result.deleted:,} deleted"
+        if result.retained_by_hold:
+            counts += f", [yellow]{result.retained_by_hold:,} retained by hold[/]"
+        counts += f", {result.remaining:,} remaining" if not result.remaining else \
+            f", [bold red]{result.remaining:,} remaining[/]"
+        counts += f" in {folders}"
+    line = f"{mailbox}: {_styled(result.status)} ({counts})"
+    if result.error:
+        line += f" [red]{escape(result.error)}[/]"
+    return line
+
+
+class PurgeView(Protocol):
+    """What a purge tells while it runs; thread-safe (mailboxes report from worker threads)."""
+
+    def started(self, mailbox: str, folders: int) -> None: ...
+
+    def step(self, mailbox: str, text: str, *, advance: int = 0) -> None: ...
+
+    def folder_done(self, mailbox: str, folder: FolderResult) -> None: ...
+
+    def note(self, mailbox: str | None, text: str) -> None: ...
+
+    def finished(self, result: MailboxResult) -> None: ...
+
+
+class _PlainPurgeView:
+    """Lines only: for one mailbox, a line per folder; for a list, a line per mailbox."""
+
+    def __init__(self, console: Console, *, single: bool) -> None:
+        self._console = console
+        self._single = single
+        self._lock = threading.Lock()
+
+    def _print(self, text: str) -> None:
+        with self._lock:
+            self._console.print(text, soft_wrap=True)
+
+    def started(self, mailbox: str, folders: int) -> None:
+        pass
+
+    def step(self, mailbox: str, text: str, *, advance: int = 0) -> None:
+        pass
+
+    def folder_done(self, mailbox: str, folder: FolderResult) -> None:
+        if not self._single:
+            return
+        counts = f"{folder.before:,} before, {folder.deleted:,} deleted"
+        if folder.retained_by_hold:
+            counts += f", {folder.retained_by_hold:,} retained by hold"
+        counts += f", {folder.remaining:,} remaining"
+        self._print(f"  {escape(folder.folder)}: {_styled(folder.status)} ({counts})")
+
+    def note(self, mailbox: str | None, text: str) -> None:
+        prefix = "" if self._single or mailbox is None else f"{escape(mailbox)}: "
+        self._print(f"{prefix}{escape(text)}")
+
+    def finished(self, result: MailboxResult) -> None:
+        if not self._single:
+            self._print(purge_mailbox_line(result))
+
+
+class _LivePurgeView(_PlainPurgeView):
+    """A live line per mailbox in progress (with a bar over its folders) and an overall bar."""
+
+    def __init__(self, console: Console, total: int) -> None:
+        super().__init__(console, single=False)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=20),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[step]}"),
+            console=console,
+            transient=True,
+        )
+        self._overall = self._progress.add_task("mailboxes", total=total, step="")
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _LivePurgeView:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def _print(self, text: str) -> None:
+        self._progress.console.print(text, soft_wrap=True)
+
+    def started(self, mailbox: str, folders: int) -> None:
+        with self._lock:
+            self._tasks[mailbox] = self._progress.add_task(escape(mailbox), total=folders,
+                                                           step="starting")
+
+    def step(self, mailbox: str, text: str, *, advance: int = 0) -> None:
+        task = self._tasks.get(mailbox)
+        if task is not None:
+            self._progress.update(task, step=escape(text), advance=advance)
+
+    def folder_done(self, mailbox: str, folder: FolderResult) -> None:
+        self.step(mailbox, f"{folder.folder}: {folder.status}", advance=1)
+
+    def finished(self, result: MailboxResult) -> None:
+        with self._lock:
+            task = self._tasks.pop(result.mailbox, None)
+        if task is not None:
+            self._progress.remove_task(task)
+        self._progress.advance(self._overall)
+        self._print(purge_mailbox_line(result))
+
+
+@contextmanager
+def purge_progress(console: Console, *, total: int, single: bool) -> Iterator[PurgeView]:
+    """The view of a purge: live lines on a terminal for a list, plain lines otherwise."""
+    if single or not console.is_terminal or console.quiet:
+        yield _PlainPurgeView(console, single=single)
+        return
+    with _LivePurgeView(console, total) as view:
+        yield view
+
+
+def show_purge_plan(
+    console: Console, operation: str, mailbox: str, folders: Sequence[tuple[str, int | None]],
+    *, soft_delete: bool, dry_run: bool,
+) -> None:
+    """The plan of one mailbox: each folder in order with its item count (``None``: absent)."""
+    how = ("soft delete: items move to Recoverable Items" if soft_delete
+           else "hard delete: items are gone for good")
+    console.print(f"Plan: [bold]{escape(operation)}[/] on [bold]{escape(mailbox)}[/] ({how})",
+                  soft_wrap=True)
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("folder")
+    table.add_column("items", justify="right")
+    for number, (folder, count) in enumerate(folders, 1):
+        table.add_row(str(number), escape(folder), "[dim]absent[/]" if count is None else f"{count:,}")
+    total = sum(count or 0 for _, count in folders)
+    table.add_row("", "[bold]total[/]", f"[bold]{total:,}[/]")
+    console.print(table)
+    if dry_run:
+        console.print("Dry run: nothing is deleted.")
+
+
+def show_purge_list(
+    console: Console, operation: str, folders: Sequence[str], mailboxes: Sequence[str],
+    *, source: str, soft_delete: bool, dry_run: bool,
+) -> None:
+    """The plan of a list: the operation, its folders in order, and how many mailboxes."""
+    how = ("soft delete: items move to Recoverable Items" if soft_delete
+           else "hard delete: items are gone for good")
+    console.print(f"Plan: [bold]{escape(operation)}[/] on [bold]{len(mailboxes)}[/] mailbox(es) "
+                  f"from {escape(source)} ({how})", soft_wrap=True)
+    console.print("Folders, in this order: " + ", ".join(escape(f) for f in folders),
+                  soft_wrap=True)
+    shown = ", ".join(escape(m) for m in mailboxes[:5])
+    more = f" and {len(mailboxes) - 5} more" if len(mailboxes) > 5 else ""
+    if mailboxes:
+        console.print(f"Mailboxes: {shown}{more}", soft_wrap=True)
+    if dry_run:
+        console.print("Dry run: each mailbox is counted, nothing is deleted.")
+
+
+def show_purge_summary(
+    console: Console, results: Sequence[MailboxResult], *, csv_path: Path, json_path: Path,
+) -> None:
+    """After the run: one line for one mailbox (its folders were shown as they were emptied),
+    counts per status for a list and the mailboxes not done; holds; where the report is."""
+    if len(results) == 1:
+        for folder in results[0].folders:
+            if folder.error:
+                console.print(f"[red]{escape(folder.folder)}:[/] {escape(folder.error)}",
+                              soft_wrap=True)
+        console.print(purge_mailbox_line(results[0]), soft_wrap=True)
+    elif results:
+        by_status: dict[str, int] = {}
+        for result in results:
+            key = f"{result.status} (earlier run)" if result.carried_over else result.status
+            by_status[key] = by_status.get(key, 0) + 1
+        console.print(f"{len(results)} mailboxes: "
+                      + ", ".join(f"{n} {_styled(s)}" for s, n in by_status.items()), soft_wrap=True)
+        unfinished = [r for r in results
+                      if not (r.done or r.carried_over or r.status == MAILBOX_PLANNED)]
+        for result in unfinished[:20]:
+            console.print(f"  {purge_mailbox_line(result)}", soft_wrap=True)
+        if len(unfinished) > 20:
+            console.print(f"  ... and {len(unfinished) - 20} more (see the report)")
+    held = [r for r in results if r.retained_by_hold and not r.carried_over]
+    if held:
+        items = sum(r.retained_by_hold for r in held)
+        console.print(f"[yellow]On hold:[/] {items:,} item(s) of {len(held)} mailbox(es) left their "
+                      f"folders but are retained by a hold: {HOLD_NOTE}.", soft_wrap=True)
+    console.print(f"Report: {escape(str(csv_path))} (and {escape(json_path.name)})", soft_wrap=True)
