@@ -99,7 +99,7 @@ def _err_console(ctx: click.Context) -> Console:
 @click.option("--token-cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Token cache file [default: in the user's cache directory].")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY,
-              show_default=True, help="Requests in flight per mailbox (Exchange allows 4).")
+              show_default=True, help="Requests in flight per mailbox (Exchange allows 4), and mailboxes purged at once.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("--demo", is_flag=True,
               help="Run against the built-in emulator with a generated sample tenant.")

@@ -256,8 +256,9 @@ class ReportWriter:
             json.dump(document, file, ensure_ascii=False, indent=2)
             file.write("\n")
 
-        _replace_atomically(self.csv_path, write_csv, newline="", encoding="utf-8-sig")
+        # JSON first: whoever sees the CSV (--resume, a watching script) finds the JSON too.
         _replace_atomically(self.json_path, write_json)
+        _replace_atomically(self.csv_path, write_csv, newline="", encoding="utf-8-sig")
 
 
 def _int(value: str | None) -> int:

@@ -5,8 +5,10 @@ msal signs in to unmodified. Modules:
 
 - ``store``: the SQLite store of a tenant (users, apps, mailboxes, folders, items) and the
   tenant-file loader.
+- ``tenant``: the folder tree, where each fixture list goes, and fixture records as rows.
 - ``query``: OData query options (``$filter``, ``$select``, ``$orderby``, paging tokens).
-- ``app``: the Flask application: API routes, ``$batch``, admin API, control API.
+- ``app``: the Flask application: API routes, ``$batch``, admin API.
+- ``control``: the control API for tests (``/_emulator``: faults, stats, device codes, counts).
 - ``oauth``: OIDC discovery, token and device-code endpoints, JWT signing and checking.
 - ``faults``: injected throttling, failures, latency, concurrency and budget limits.
 - ``certs``: the throw-away CA and server certificate made at start.

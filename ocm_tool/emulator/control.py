@@ -1,0 +1,92 @@
+"""The control API under ``/_emulator``: faults, counters, device-code approval, folder counts.
+
+For tests and for tools in other processes or languages. No token is needed, but only
+loopback clients are answered (403 otherwise). Faults never apply here.
+
+=========================================  ====================================================
+``GET  /_emulator/faults``                 the ``FaultConfig`` as JSON
+``POST /_emulator/faults``                 change some of its fields; answers the whole config
+``GET  /_emulator/stats``                  ``Faults.stats()``, plus ``inFlightPeaks`` per mailbox
+``POST /_emulator/stats/reset``            zero the counters
+``POST /_emulator/devicecode/approve``     ``{"user_code", "upn"}``: sign in as a user would
+``GET  /_emulator/mailboxes/{address}``    the mailbox's folders with paths and item counts
+=========================================  ====================================================
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import Blueprint, Response, request
+
+from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.problems import ApiProblem
+from ocm_tool.emulator.store import Store
+from ocm_tool.emulator.tenant import dumps
+
+
+def _json(payload: object, status: int = 200) -> Response:
+    return Response(dumps(payload), status=status, content_type="application/json")
+
+
+def _object_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "BadRequest", "The body must be a JSON object")
+    return body
+
+
+def control_blueprint(store: Store, identity: object, faults: Faults) -> Blueprint:
+    """The ``/_emulator`` routes over this server's store, identity and faults."""
+    bp = Blueprint("control", __name__)
+
+    @bp.before_request
+    def _loopback_only() -> None:
+        try:
+            loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ApiProblem(403, "ErrorAccessDenied", "The control API answers loopback clients only")
+
+    @bp.get("/faults")
+    def get_faults() -> Response:
+        return _json(faults.config.as_dict())
+
+    @bp.post("/faults")
+    def set_faults() -> Response:
+        try:
+            return _json(faults.configure(**_object_body()).as_dict())
+        except TypeError as problem:
+            raise ApiProblem(400, "BadRequest", str(problem)) from None
+
+    @bp.get("/stats")
+    def stats() -> Response:
+        return _json({**faults.stats(), "inFlightPeaks": faults.in_flight_peaks()})
+
+    @bp.post("/stats/reset")
+    def reset_stats() -> Response:
+        faults.reset_stats()
+        return _json(faults.stats())
+
+    @bp.post("/devicecode/approve")
+    def approve_device_code() -> Response:
+        body = _object_body()
+        user_code, upn = body.get("user_code"), body.get("upn")
+        if not isinstance(user_code, str) or not isinstance(upn, str):
+            raise ApiProblem(400, "BadRequest", "Give user_code and upn")
+        identity.approve_device_code(user_code, upn)  # type: ignore[attr-defined]
+        return _json({"approved": True, "user_code": user_code, "upn": upn})
+
+    @bp.get("/mailboxes/<address>")
+    def mailbox(address: str) -> Response:
+        found = store.mailbox(address)
+        if found is None:
+            raise ApiProblem(404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox.")
+        return _json({
+            "Address": found.address, "Kind": found.kind, "OnHold": found.on_hold,
+            "XrmSessionRequired": found.needs_session, "FullAccess": store.full_access_grants(found),
+            "Folders": store.folder_summary(found),
+        })
+
+    return bp
