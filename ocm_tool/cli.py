@@ -88,7 +88,7 @@ def _err_console(ctx: click.Context) -> Console:
               help="Tenant name or id (app-only sign-in needs the real one).")
 @click.option("--client-id", default=DEFAULT_CLIENT_ID, show_default=True, metavar="GUID",
               help="Application (client) id registered in the tenant.")
-@click.option("--auth", "auth_method", type=click.Choice(AUTH_METHODS), default=None,
+@click.option("--auth", "auth_method", type=click.Choice(AUTH_METHODS), default=None, envvar="OCM_AUTH",
               help="How to sign in [default: certificate with --certificate, client-secret with "
               "OCM_CLIENT_SECRET, password with OCM_PASSWORD, else device-code].")
 @click.option("--username", metavar="UPN", help="Account to sign in as (password and browser flows).")

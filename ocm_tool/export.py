@@ -42,6 +42,7 @@ from ocm_tool.errors import (
     ItemNotFoundError,
     MailboxNotFoundError,
     OcmError,
+    TransportError,
     UsageError,
 )
 from ocm_tool.graph import BatchRequest, GraphClient
@@ -55,7 +56,9 @@ DEFAULT_PAGE_SIZE = 1000
 NOTES_CUT = 255
 MANIFEST_NAME = "manifest.json"
 #: Errors that mean the mailbox cannot be exported at all: they end the whole run.
+#: (A TransportError comes only after the client's retries: the server is gone.)
 RUN_FATAL: tuple[type[OcmError], ...] = (
+    TransportError,
     AccessDeniedError,
     MailboxNotFoundError,
     InvalidTokenError,
