@@ -112,6 +112,7 @@ def running_emulator(
         if workdir is None:
             workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="ocm-emulator-"))
         workdir = Path(workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
         store = Store(Path(db) if db is not None else workdir / "tenant.sqlite3")
         if tenant is not None:
             store.load_tenant(_load_tenant(tenant))
