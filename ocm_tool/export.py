@@ -159,6 +159,7 @@ class FileReport:
     rows: int | None = None
     sha256: str | None = None
     error: str | None = None
+    hint: str | None = None  # the fix, for the error line (not part of the manifest)
     dangling_links: int | None = None
 
     def to_manifest(self) -> dict:
@@ -350,6 +351,7 @@ class ExportRun:
             if report is not None:
                 report.status = "failed"
                 report.error = str(error)
+                report.hint = error.hint
                 self.progress.finish(entity.key, "failed")
             if entity.is_template:
                 self.template_errors[entity.template or ""] = str(error)
@@ -550,7 +552,10 @@ def run_export(
     _finish(report, run)
     if run.fatal is not None:
         raise run.fatal
-    print_export_errors(runtime.err_console, [(f.name, f.error or "") for f in report.files if f.status == "failed"])
+    print_export_errors(
+        runtime.err_console,
+        [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"],
+    )
     print_export_summary(
         runtime.console, [(f.name, f.rows, f.status) for f in report.files],
         run_dir=str(report.run_dir), status=report.status,

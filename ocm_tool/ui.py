@@ -125,10 +125,10 @@ class ExportProgress:
         self._progress.update(task_id, total=total, rate="", state=f"[{style}]{status}[/]")
 
 
-def print_export_errors(console: Console, failures: list[tuple[str, str]]) -> None:
-    """One ``error:`` line per file that failed: ``(file name, error message)``."""
-    for name, message in failures:
-        print_error(console, f"{name}: {message}")
+def print_export_errors(console: Console, failures: list[tuple[str, str, str | None]]) -> None:
+    """One ``error:`` line per file that failed: ``(file name, error message, fix)``."""
+    for name, message, hint in failures:
+        print_error(console, OcmError(f"{name}: {message}", hint=hint))
 
 
 def print_export_summary(
