@@ -40,7 +40,7 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 from jwt.algorithms import RSAAlgorithm
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Blueprint, Response, jsonify, redirect, render_template_string, request
 
@@ -162,11 +162,18 @@ def _with_query(uri: str, params: Mapping[str, str]) -> str:
     return f"{uri}{'&' if urlsplit(uri).query else '?'}{urlencode(params)}"
 
 
-class _Signer:
-    """The RSA key of one emulator start: signs tokens, publishes the JWKS, checks tokens."""
+def _new_signing_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
 
-    def __init__(self) -> None:
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+class _Signer:
+    """The tenant's RSA key (kept in the store): signs tokens, publishes the JWKS, checks tokens."""
+
+    def __init__(self, private_key_pem: str) -> None:
+        self._key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
         self.public_key = self._key.public_key()
         public_jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
         self.kid = _b64url(
@@ -207,7 +214,7 @@ class Identity:
         self.device_code_lifetime = 900
         #: Seconds msal waits between polls; Microsoft's is 5, 1 keeps tests and demos quick.
         self.device_code_interval = 1
-        self._signer = _Signer()
+        self._signer = _Signer(store.secret("signing-key", _new_signing_key))
         self._lock = threading.Lock()
         self._device_codes: dict[str, _DeviceCode] = {}       # by device_code
         self._authorization_codes: dict[str, _AuthorizationCode] = {}

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,6 +270,17 @@ class Store:
     @property
     def tenant_name(self) -> str:
         return self._meta("tenant")
+
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """A value kept with the tenant (the token signing key): ``make()`` gives it the first
+        time; it lives until the next ``load_tenant``, so a restart keeps tokens valid."""
+        key = f"secret:{name}"
+        with self._write_lock, self._connection() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, make()))
+                row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0]
 
     @property
     def generation(self) -> str:
