@@ -18,7 +18,6 @@ from ocm_tool.emulator.server import EmulatorHandle
 
 from .conftest import (
     ADMIN,
-    ADMIN_PASSWORD,
     CERT_APP_ID,
     PUBLIC_CLIENT_ID,
     RESOURCE_SCOPES,
