@@ -19,14 +19,16 @@ for Python signs in to it unmodified, with ``instance_discovery=False``:
 Public-client grants accept any client id (like a multi-tenant public app); a client that
 presents a secret or an assertion must be a registered app and is checked. The signing key
 is made at start, so tokens do not survive a restart (clients then sign in again).
+
+This module holds the protocol: who a token speaks for (``Principal``), the endpoints and
+their flows (``Identity``). Tokens themselves (signing key, claims, checks of tokens and
+client assertions) are in ``tokens``; the HTML pages are in ``signin_pages``.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
 import threading
 import time
@@ -38,32 +40,36 @@ from typing import Literal, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import jwt
-from jwt.algorithms import RSAAlgorithm
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Blueprint, Response, jsonify, redirect, render_template_string, request
+from flask import Blueprint, Response, jsonify, redirect, request
 
+from ocm_tool.emulator import signin_pages
 from ocm_tool.emulator.problems import ApiProblem
 from ocm_tool.emulator.store import App, Store, User
+from ocm_tool.emulator.tokens import (
+    CLIENT_ASSERTION_TYPE,
+    OIDC_SCOPES,
+    REFRESH_AUDIENCE,
+    RESOURCE,
+    ClientAssertionError,
+    Signer,
+    app_access_claims,
+    b64url,
+    check_client_assertion,
+    client_info,
+    common_claims,
+    id_token_claims,
+    new_signing_key,
+    refresh_claims,
+    user_access_claims,
+)
 
 ADMIN_ROLES = frozenset({"Exchange Administrator", "Global Administrator"})
 
-#: The audience of every access token (the service's historic resource).
-RESOURCE = "https://outlook.office365.com"
-#: OIDC scopes msal adds itself; they name no resource.
-OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
-#: The delegated permission a ``.default`` request is granted (EWS's historic one).
-DEFAULT_DELEGATED_SCOPE = "EWS.AccessAsUser.All"
 #: Tenant segments that stand for "the tenant of the user who signs in".
 MULTI_TENANT_SEGMENTS = frozenset({"organizations", "common"})
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-REFRESH_TOKEN_LIFETIME = 90 * 24 * 3600
 AUTHORIZATION_CODE_LIFETIME = 600
-#: Refresh tokens are JWTs with this audience, so that no API accepts them as access tokens.
-REFRESH_AUDIENCE = "urn:ocm-tool:emulator:refresh-token"
 
 
 @dataclass(frozen=True)
@@ -138,14 +144,6 @@ class _AuthorizationCode:
     expires_at: float
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _new_user_code() -> str:
     # Microsoft's codes are 9 letters and digits; skip look-alikes (0/O, 1/I).
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -160,41 +158,6 @@ def _is_loopback_redirect(uri: str) -> bool:
 
 def _with_query(uri: str, params: Mapping[str, str]) -> str:
     return f"{uri}{'&' if urlsplit(uri).query else '?'}{urlencode(params)}"
-
-
-def _new_signing_key() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode("ascii")
-
-
-class _Signer:
-    """The tenant's RSA key (kept in the store): signs tokens, publishes the JWKS, checks tokens."""
-
-    def __init__(self, private_key_pem: str) -> None:
-        self._key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
-        self.public_key = self._key.public_key()
-        public_jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
-        self.kid = _b64url(
-            hashlib.sha256(json.dumps(
-                {k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":")
-            ).encode()).digest()
-        )
-        self.jwk = {**public_jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
-
-    def sign(self, claims: dict) -> str:
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid})
-
-    def decode(self, token: str, audience: str) -> dict:
-        """Claims of a token this key signed for ``audience``; raises ``jwt.InvalidTokenError``."""
-        return jwt.decode(
-            token,
-            self.public_key,
-            algorithms=["RS256"],
-            audience=audience,
-            options={"require": ["exp", "iat", "aud", "iss"]},
-        )
 
 
 class Identity:
@@ -214,7 +177,7 @@ class Identity:
         self.device_code_lifetime = 900
         #: Seconds msal waits between polls; Microsoft's is 5, 1 keeps tests and demos quick.
         self.device_code_interval = 1
-        self._signer = _Signer(store.secret("signing-key", _new_signing_key))
+        self._signer = Signer(store.secret("signing-key", new_signing_key))
         self._lock = threading.Lock()
         self._device_codes: dict[str, _DeviceCode] = {}       # by device_code
         self._authorization_codes: dict[str, _AuthorizationCode] = {}
@@ -366,19 +329,7 @@ class Identity:
                 f"resource identifier ({RESOURCE}/.default).",
             )
         now = int(time.time())
-        access_token = self._signer.sign(
-            {
-                **self._common_claims(now),
-                "aud": RESOURCE,
-                "appid": app.client_id,
-                "azp": app.client_id,
-                "oid": self._app_object_id(app.client_id),
-                "sub": self._app_object_id(app.client_id),
-                "idtyp": "app",
-                "roles": list(app.roles),
-                "ver": "1.0",
-            }
-        )
+        access_token = self._signer.sign(app_access_claims(self._common_claims(now), app))
         return {
             "token_type": "Bearer",
             "expires_in": self.token_lifetime,
@@ -462,7 +413,7 @@ class Identity:
         if grant.code_challenge is not None:
             verifier = form.get("code_verifier", "")
             expected = (
-                _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+                b64url(hashlib.sha256(verifier.encode("ascii")).digest())
                 if grant.code_challenge_method == "S256"
                 else verifier
             )
@@ -508,20 +459,19 @@ class Identity:
     def _devicelogin(self) -> str:
         form = request.form
         if request.method == "GET":
-            return render_template_string(_DEVICE_LOGIN_PAGE, error=None, form={})
+            return signin_pages.device_login_page(error=None, form={})
         user_code = form.get("user_code", "").strip().upper()
         try:
             if form.get("action") == "decline":
                 self.decline_device_code(user_code)
-                return render_template_string(_DONE_PAGE, message="You declined the sign-in.")
+                return signin_pages.done_page("You declined the sign-in.")
             user = self._check_password(form.get("username", ""), form.get("password", ""))
             self.approve_device_code(user_code, user.upn)
         except (ApiProblem, OAuthError) as exc:
             message = exc.message if isinstance(exc, ApiProblem) else exc.description
-            return render_template_string(_DEVICE_LOGIN_PAGE, error=message, form=form)
-        return render_template_string(
-            _DONE_PAGE,
-            message=f"You signed in as {user.upn}. You may now close this window.",
+            return signin_pages.device_login_page(error=message, form=form)
+        return signin_pages.done_page(
+            f"You signed in as {user.upn}. You may now close this window."
         )
 
     # -- browser (authorization code) ------------------------------------------------------
@@ -532,9 +482,8 @@ class Identity:
         redirect_uri = params.get("redirect_uri", "")
         if not _is_loopback_redirect(redirect_uri):
             return Response(
-                render_template_string(
-                    _DONE_PAGE,
-                    message="AADSTS50011: The redirect URI must be a loopback http address "
+                signin_pages.done_page(
+                    "AADSTS50011: The redirect URI must be a loopback http address "
                     "(http://localhost:PORT).",
                 ),
                 status=400,
@@ -551,9 +500,8 @@ class Identity:
             try:
                 user = self._check_password(params.get("username", ""), params["password"])
             except OAuthError as exc:
-                return render_template_string(
-                    _SIGN_IN_PAGE, fields=form_fields, error=exc.description,
-                    username=params.get("username", ""),
+                return signin_pages.sign_in_page(
+                    form_fields, error=exc.description, username=params.get("username", "")
                 )
             return self._issue_authorization_code(params, user)
         hint = params.get("login_hint")
@@ -562,9 +510,7 @@ class Identity:
             user = self.store.user(auto)
             if user is not None:
                 return self._issue_authorization_code(params, user)
-        return render_template_string(
-            _SIGN_IN_PAGE, fields=form_fields, error=None, username=hint or ""
-        )
+        return signin_pages.sign_in_page(form_fields, error=None, username=hint or "")
 
     def _issue_authorization_code(self, params: Mapping[str, str], user: User) -> Response | str:
         code = secrets.token_urlsafe(32)
@@ -589,9 +535,7 @@ class Identity:
         if params.get("state") is not None:
             answer = {**answer, "state": params["state"]}
         if params.get("response_mode") == "form_post":
-            return render_template_string(
-                _FORM_POST_PAGE, action=params["redirect_uri"], fields=answer
-            )
+            return signin_pages.form_post_page(params["redirect_uri"], answer)
         return redirect(_with_query(params["redirect_uri"], answer), code=302)
 
     # -- building blocks ------------------------------------------------------------------
@@ -608,18 +552,9 @@ class Identity:
         return f"{request.host_url}{self.store.tenant_name}/v2.0"
 
     def _common_claims(self, now: int) -> dict:
-        return {
-            "iss": self._issuer(),
-            "tid": self.tenant_id,
-            "iat": now,
-            "nbf": now,
-            "exp": now + self.token_lifetime,
-            "uti": _b64url(secrets.token_bytes(16)),
-        }
-
-    def _app_object_id(self, client_id: str) -> str:
-        """The object id of an app's service principal (stable for a client id)."""
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ocm-tool-emulator:app:{client_id}"))
+        return common_claims(
+            issuer=self._issuer(), tenant_id=self.tenant_id, now=now, lifetime=self.token_lifetime
+        )
 
     def _user(self, upn: str) -> User:
         user = self.store.user(upn)
@@ -674,7 +609,12 @@ class Identity:
                     "invalid_request", 50027,
                     f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}.",
                 )
-            self._check_client_assertion(app, assertion)
+            try:
+                check_client_assertion(app, assertion, request.base_url)
+            except ClientAssertionError as exc:
+                raise OAuthError(
+                    "invalid_client", exc.aadsts, exc.description, status=401
+                ) from None
         elif secret is not None:
             if not app.client_secret or not hmac.compare_digest(
                 app.client_secret.encode(), secret.encode()
@@ -695,79 +635,6 @@ class Identity:
             )
         return app
 
-    def _check_client_assertion(self, app: App, assertion: str) -> None:
-        """Check a certificate-signed client assertion (RFC 7523) the way Entra does."""
-        try:
-            header = jwt.get_unverified_header(assertion)
-        except jwt.InvalidTokenError:
-            raise OAuthError(
-                "invalid_client", 50027, "The client assertion is not a well-formed JWT.",
-                status=401,
-            ) from None
-        certificate = self._assertion_certificate(app, header)
-        try:
-            claims = jwt.decode(
-                assertion,
-                certificate.public_key(),
-                algorithms=["RS256", "PS256"],
-                audience=request.base_url,
-                options={"require": ["exp", "aud", "iss", "sub"]},
-            )
-        except jwt.ExpiredSignatureError:
-            raise OAuthError(
-                "invalid_client", 700024, "Client assertion is not within its valid time range.",
-                status=401,
-            ) from None
-        except jwt.InvalidAudienceError:
-            raise OAuthError(
-                "invalid_client", 700212,
-                f"No matching federated identity record found: the client assertion's "
-                f"audience must be the token endpoint {request.base_url}.",
-                status=401,
-            ) from None
-        except jwt.InvalidTokenError as exc:
-            raise OAuthError(
-                "invalid_client", 700027,
-                f"Client assertion failed signature validation ({exc}).",
-                status=401,
-            ) from None
-        if claims["iss"] != app.client_id or claims["sub"] != app.client_id:
-            raise OAuthError(
-                "invalid_client", 700021,
-                "The client assertion's iss and sub must be the client id.",
-                status=401,
-            )
-
-    def _assertion_certificate(self, app: App, header: Mapping[str, object]) -> x509.Certificate:
-        """The registered certificate the assertion's ``x5t#S256`` / ``x5t`` header names."""
-        candidates: list[x509.Certificate] = []
-        if app.certificate_pem:
-            candidates.append(x509.load_pem_x509_certificate(app.certificate_pem.encode()))
-        x5c = header.get("x5c")
-        if app.certificate_thumbprint and isinstance(x5c, list) and x5c:
-            # Registered by thumbprint only: trust the sent certificate if its thumbprint matches.
-            sent = x509.load_der_x509_certificate(base64.b64decode(str(x5c[0])))
-            registered = app.certificate_thumbprint.replace(":", "").lower()
-            if registered in (
-                sent.fingerprint(hashes.SHA1()).hex(), sent.fingerprint(hashes.SHA256()).hex()
-            ):
-                candidates.append(sent)
-        wanted: list[tuple[hashes.HashAlgorithm, bytes]] = [
-            (algorithm, _b64url_decode(str(header[name])))
-            for name, algorithm in (("x5t#S256", hashes.SHA256()), ("x5t", hashes.SHA1()))
-            if header.get(name)
-        ]
-        for certificate in candidates:
-            if any(certificate.fingerprint(alg) == digest for alg, digest in wanted):
-                return certificate
-        raise OAuthError(
-            "invalid_client", 700027,
-            f"The certificate used to sign the client assertion is not registered on "
-            f"application '{app.client_id}' (no x5t or x5t#S256 header names a registered "
-            f"certificate).",
-            status=401,
-        )
-
     def _user_tokens(
         self,
         user: User,
@@ -779,30 +646,8 @@ class Identity:
         """Access token, and refresh token / id_token / client_info as the scopes ask."""
         client_id = form.get("client_id", "")
         now = int(time.time())
-        resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
-        granted = sorted(
-            {
-                DEFAULT_DELEGATED_SCOPE if s.endswith("/.default") else s.split("/", 3)[-1]
-                for s in resource_scopes
-            }
-        )
         access_token = self._signer.sign(
-            {
-                **self._common_claims(now),
-                "aud": RESOURCE,
-                "appid": client_id,
-                "azp": client_id,
-                "oid": user.oid,
-                "sub": user.oid,
-                "upn": user.upn,
-                "preferred_username": user.upn,
-                "unique_name": user.upn,
-                "name": user.upn,
-                "idtyp": "user",
-                "scp": " ".join(granted),
-                "wids": list(user.roles),
-                "ver": "1.0",
-            }
+            user_access_claims(self._common_claims(now), user, client_id, scopes)
         )
         answer: dict[str, object] = {
             "token_type": "Bearer",
@@ -813,35 +658,18 @@ class Identity:
         }
         if "offline_access" in scopes:
             answer["refresh_token"] = self._signer.sign(
-                {
-                    "iss": self._issuer(),
-                    "aud": REFRESH_AUDIENCE,
-                    "iat": now,
-                    "exp": now + REFRESH_TOKEN_LIFETIME,
-                    "azp": client_id,
-                    "upn": user.upn,
-                    "scopes": list(scopes),
-                    "jti": str(uuid.uuid4()),
-                }
+                refresh_claims(
+                    issuer=self._issuer(), now=now, client_id=client_id, user=user, scopes=scopes
+                )
             )
         if "openid" in scopes:
-            id_claims = {
-                **self._common_claims(now),
-                "aud": client_id,
-                "exp": now + 3600,
-                "oid": user.oid,
-                "sub": user.oid,
-                "preferred_username": user.upn,
-                "name": user.upn,
-                "ver": "2.0",
-            }
-            if nonce is not None:
-                id_claims["nonce"] = nonce
-            answer["id_token"] = self._signer.sign(id_claims)
-        if form.get("client_info") == "1":
-            answer["client_info"] = _b64url(
-                json.dumps({"uid": user.oid, "utid": self.tenant_id}).encode()
+            answer["id_token"] = self._signer.sign(
+                id_token_claims(
+                    self._common_claims(now), now=now, user=user, client_id=client_id, nonce=nonce
+                )
             )
+        if form.get("client_info") == "1":
+            answer["client_info"] = client_info(user, self.tenant_id)
         return answer
 
     def _pending_device_code(self, user_code: str) -> _DeviceCode:
@@ -871,44 +699,3 @@ def _invalid_token(message: str) -> NoReturn:
         },
     )
 
-
-# -- pages (Jinja templates; autoescaped by render_template_string) ----------------------------
-
-_PAGE_HEAD = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ocm-tool emulator sign-in</title>
-<style>body{font-family:sans-serif;max-width:28em;margin:3em auto}label{display:block;margin:.6em 0}
-input{width:100%}.error{color:#a00}</style></head><body>"""
-
-_SIGN_IN_PAGE = _PAGE_HEAD + """
-<h1>Sign in</h1>
-{% if error %}<p class="error">{{ error }}</p>{% endif %}
-<form method="post" id="sign-in">
-{% for name, value in fields.items() %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-{% endfor %}
-<label>Username <input name="username" value="{{ username }}" autocomplete="username"></label>
-<label>Password <input name="password" type="password" autocomplete="current-password"></label>
-<button type="submit">Sign in</button>
-</form></body></html>"""
-
-_DEVICE_LOGIN_PAGE = _PAGE_HEAD + """
-<h1>Enter code</h1>
-<p>Enter the code shown on your device, then sign in.</p>
-{% if error %}<p class="error">{{ error }}</p>{% endif %}
-<form method="post" id="device-login">
-<label>Code <input name="user_code" value="{{ form.get('user_code', '') }}"></label>
-<label>Username <input name="username" value="{{ form.get('username', '') }}"></label>
-<label>Password <input name="password" type="password"></label>
-<button type="submit" name="action" value="approve">Sign in</button>
-<button type="submit" name="action" value="decline">Cancel</button>
-</form></body></html>"""
-
-_FORM_POST_PAGE = _PAGE_HEAD + """
-<form method="post" action="{{ action }}" id="auth-response">
-{% for name, value in fields.items() %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-{% endfor %}
-<noscript><button type="submit">Continue</button></noscript>
-</form>
-<script>document.getElementById("auth-response").submit()</script>
-</body></html>"""
-
-_DONE_PAGE = _PAGE_HEAD + """<p>{{ message }}</p></body></html>"""
