@@ -34,6 +34,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
+from ocm_tool.emulator.seed_data import (
+    AMOUNTS, COMPANIES, CURRENCIES, GROUPS, LOCALES, OWN_ITEMS, TEMPLATE_FIELDS, USERS, Locale,
+)
+
 TENANT = "contoso"
 DOMAIN = "contoso.com"
 ADMIN_UPN = f"admin@{DOMAIN}"
@@ -129,124 +133,6 @@ class SeedSummary:
 # --------------------------------------------------------------------------- content pools
 
 @dataclass(frozen=True)
-class _Locale:
-    """Names, places and phrases of one language; ``(text, ascii)`` pairs name people."""
-
-    given: tuple[tuple[str, str, str], ...]  # (name, ascii, "f" | "m")
-    surnames: tuple[tuple[str, str, str, str], ...]  # (male, female, ascii m, ascii f)
-    family_first: bool
-    streets: tuple[str, ...]
-    street_format: str  # {street} {number}
-    cities: tuple[tuple[str, str, str, str], ...]  # (city, postal code, state, country)
-    phone: Callable[[random.Random], str]
-    mail_domain: str
-    phrases: tuple[str, ...]
-
-
-def _same(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str, str], ...]:
-    return tuple((name, name, ascii_, ascii_) for name, ascii_ in pairs)
-
-
-_LOCALES: tuple[_Locale, ...] = (
-    _Locale(
-        given=(("Jürgen", "juergen", "m"), ("Käthe", "kaethe", "f"), ("Björn", "bjoern", "m"),
-               ("Sören", "soeren", "m"), ("Anna", "anna", "f"), ("Ursula", "ursula", "f"),
-               ("Jörg", "joerg", "m"), ("Lukas", "lukas", "m")),
-        surnames=_same(("Müller", "mueller"), ("Groß", "gross"), ("Schäfer", "schaefer"),
-                       ("Weiß", "weiss"), ("Köhler", "koehler"), ("Meißner", "meissner")),
-        family_first=False,
-        streets=("Königstraße", "Schloßallee", "Hauptstraße", "Mühlenweg"),
-        street_format="{street} {number}",
-        cities=(("Berlin", "10115", "Berlin", "Deutschland"),
-                ("München", "80331", "Bayern", "Deutschland"),
-                ("Köln", "50667", "Nordrhein-Westfalen", "Deutschland")),
-        phone=lambda r: f"+49 30 {r.randrange(10**6, 10**7)}",
-        mail_domain="example.de",
-        phrases=("Möchte ein Angebot für 50 Lizenzen, bitte bis Freitag.",
-                 'Sagt: "Der Preis ist zu hoch", will aber weiterreden.',
-                 "Rückruf nach der Messe in Köln; Ansprechpartner für Einkauf, Logistik und Qualität.",
-                 "Größere Bestellung über 12.500,00 € im Herbst geplant."),
-    ),
-    _Locale(
-        given=(("Jiří", "jiri", "m"), ("Jana", "jana", "f"), ("Tomáš", "tomas", "m"),
-               ("Šárka", "sarka", "f"), ("Ondřej", "ondrej", "m"), ("Kateřina", "katerina", "f")),
-        surnames=(("Dvořák", "Dvořáková", "dvorak", "dvorakova"),
-                  ("Šťastný", "Šťastná", "stastny", "stastna"),
-                  ("Novák", "Nováková", "novak", "novakova"),
-                  ("Černý", "Černá", "cerny", "cerna"),
-                  ("Procházka", "Procházková", "prochazka", "prochazkova")),
-        family_first=False,
-        streets=("Vinohradská", "Náměstí Míru", "Žižkova", "Dlouhá"),
-        street_format="{street} {number}",
-        cities=(("Praha", "120 00", "Hlavní město Praha", "Česká republika"),
-                ("Brno", "602 00", "Jihomoravský kraj", "Česká republika"),
-                ("České Budějovice", "370 01", "Jihočeský kraj", "Česká republika")),
-        phone=lambda r: f"+420 {r.randrange(600, 800)} {r.randrange(100, 1000)} {r.randrange(100, 1000)}",
-        mail_domain="example.cz",
-        phrases=("Má zájem o roční předplatné, ale chce slevu.",
-                 'Řekl: "Ozvu se po dovolené", tak uvidíme.',
-                 "Schůzka v Praze, kancelář na Vinohradech, 3. patro.",
-                 "Příliš žluťoučký kůň úpěl ďábelské ódy."),
-    ),
-    _Locale(
-        given=(("芳", "fang", "f"), ("伟", "wei", "m"), ("娜", "na", "f"), ("磊", "lei", "m"),
-               ("静", "jing", "f"), ("秀英", "xiuying", "f")),
-        surnames=_same(("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen")),
-        family_first=True,
-        streets=("建国路", "南京东路", "中山路"),
-        street_format="{street}{number}号",
-        cities=(("北京市", "100022", "北京", "中国"), ("上海市", "200001", "上海", "中国"),
-                ("深圳市", "518000", "广东省", "中国")),
-        phone=lambda r: f"+86 10 {r.randrange(1000, 10000)} {r.randrange(1000, 10000)}",
-        mail_domain="example.cn",
-        phrases=("客户希望在下个月签约，预算约为五万元。", '他说："价格需要再谈"，下周回复。',
-                 "请在周五之前发送报价单, 谢谢。", "对我们的新产品很感兴趣，需要演示。"),
-    ),
-    _Locale(
-        given=(("John", "john", "m"), ("Mary", "mary", "f"), ("Siobhán", "siobhan", "f"),
-               ("José", "jose", "m"), ("Zoë", "zoe", "f"), ("Patrick", "patrick", "m")),
-        surnames=_same(("O'Brien", "obrien"), ("Smith", "smith"), ("García", "garcia"),
-                       ("Nguyen", "nguyen"), ("van der Berg", "vanderberg")),
-        family_first=False,
-        streets=("Main Street", "Microsoft Way", "Pine St."),
-        street_format="{number} {street}",
-        cities=(("Redmond", "98052", "WA", "United States"),
-                ("Seattle", "98101", "WA", "United States"),
-                ("Dublin", "D02 X285", "", "Ireland")),
-        phone=lambda r: f"+1 425 555 {r.randrange(100, 10000):04d}",
-        mail_domain="example.com",
-        phrases=("Wants a quote for 50 seats, by Friday.",
-                 'Said "call me after the trade show", so we will.',
-                 "Prefers e-mail; phone only for urgent matters, e.g. outages.",
-                 "Met at Ignite, interested in the premium plan."),
-    ),
-)
-_COMPANIES: tuple[tuple[str, str, int], ...] = (  # (name, domain, locale index)
-    ("Müller & Söhne GmbH", "mueller-soehne.example.de", 0),
-    ("Dvořák a syn s.r.o.", "dvorak-syn.example.cz", 1),
-    ("北京华信科技有限公司", "huaxin.example.cn", 2),
-    ("Fabrikam, Inc.", "fabrikam.example.com", 3),
-    ("Groß Maschinenbau AG", "gross-maschinenbau.example.de", 0),
-    ("Šťastná Design, s.r.o.", "stastna-design.example.cz", 1),
-    ("上海东方贸易有限公司", "dongfang.example.cn", 2),
-    ('Adventure Works "Cycles"', "adventure-works.example.com", 3),
-    ("Köhler Logistik GmbH & Co. KG", "koehler-logistik.example.de", 0),
-    ("Pivovar Černý a.s.", "pivovar-cerny.example.cz", 1),
-    ("Northwind Traders", "northwind.example.com", 3),
-    ("深圳创新电子有限公司", "chuangxin.example.cn", 2),
-)
-_USERS = (("alice", "Alice Wong"), ("jana.dvorakova", "Jana Dvořáková"),
-          ("juergen.mueller", "Jürgen Müller"), ("wang.fang", "王芳"))
-_GROUPS = (("sales", "Sales – Customer Manager"), ("vertrieb", "Vertrieb"),
-           ("obchod", "Obchod"), ("xiaoshou", "销售部"))
-_OWN_ITEMS = {  # the user's own, non-OCM data (otherItems), one of each per locale
-    "contacts": ("Mama", "Máma", "妈妈", "Mum"),
-    "tasks": ("Zahnarzt", "Zubař", "看牙医", "Dentist"),
-    "inbox": ("Mittagessen?", "Oběd?", "午饭？", "Hello"),
-}
-
-
-@dataclass(frozen=True)
 class _Field:
     """One custom field of a template."""
 
@@ -264,43 +150,6 @@ class _Field:
         return f"{PROPERTY_TYPE[self.type]} {{{PROPERTY_SET}}} Name {self.id}"
 
 
-_CURRENCIES = ("USD", "EUR", "CZK", "CNY", "GBP")
-_AMOUNTS: tuple[float, ...] = (50, 12.5, 12500, 999.99, 1234567.5)
-#: Custom fields per template: (label, type, options). Every type appears in every template;
-#: companies repeat a label and use a built-in column name, deals carry the Status and Stage
-#: system fields (the schema files skip them; records hold no values for them).
-_TEMPLATE_FIELDS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
-    "contact": (
-        ("Newsletter", "Boolean", ()),
-        ("Kundensegment", "Choice", ("A-Kunde", "B-Kunde", "C-Kunde")),
-        ("Lifetime value", "Currency", _CURRENCIES),
-        ("Počet zaměstnanců", "Numeric", ()),
-        ("Erstkontakt", "Date", ()),
-        ("LinkedIn", "Link", ()),
-        ("爱好", "Text", ()),
-    ),
-    "company": (
-        ("Region", "Text", ()),
-        ("Region", "Choice", ("DACH", "CEE", "APAC", "NA")),
-        ("Partner", "Boolean", ()),
-        ("Kreditlimit", "Currency", _CURRENCIES),
-        ("Umsatz (Mio.)", "Numeric", ()),
-        ("Vertragsende", "Date", ()),
-        ("Intranet", "Link", ()),
-        ("Notes", "Text", ()),
-    ),
-    "deal": (
-        ("Status", "Choice", ("Open", "Won", "Lost")),
-        ("Stage", "Choice", ()),
-        ("Rahmenvertrag", "Boolean", ()),
-        ("Lead source", "Choice", ("Web", "Messe", "Doporučení", "推荐")),
-        ("Discount", "Currency", _CURRENCIES),
-        ("Probability %", "Numeric", ()),
-        ("Nächster Termin", "Date", ()),
-        ("Angebot (SharePoint)", "Link", ()),
-        ("Konkurrenz", "Text", ()),
-    ),
-}
 _TEMPLATE_OF = {"contacts": "contact", "organizations": "company", "deals": "deal"}
 _STATUSES = (("Open", ("Qualify", "Meet and present", "Propose", "Negotiate", "Close")),
              ("Won", ()), ("Lost", ()))
@@ -351,10 +200,10 @@ def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbo
     def guid(name: str) -> str:
         return str(uuid.uuid5(ns, name))
 
-    names = [_USERS[u] if u < len(_USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
+    names = [USERS[u] if u < len(USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
              for u in range(options.users)]
     upns = [f"{local}@{DOMAIN}" for local, _ in names]
-    groups = [_GROUPS[g] if g < len(_GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
+    groups = [GROUPS[g] if g < len(GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
               for g in range(options.groups)]
     users = [{"upn": upn, "oid": guid(f"user/{upn}"), "password": password, "roles": roles}
              for upn, password, roles in [(ADMIN_UPN, ADMIN_PASSWORD, ["Global Administrator"]),
@@ -364,13 +213,13 @@ def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbo
     ocm_boxes: list[_Mailbox] = []
     for u, (upn, (_, display)) in enumerate(zip(upns, names)):
         grants = ([ADMIN_UPN] if u % 2 else []) + ([upns[0]] if u == 1 else [])
-        ocm_boxes.append(_Mailbox(upn, "user", guid(f"mailbox/{upn}"), display, u % len(_LOCALES),
+        ocm_boxes.append(_Mailbox(upn, "user", guid(f"mailbox/{upn}"), display, u % len(LOCALES),
                                   full_access=tuple(grants), on_hold=u == hold))
     for g, (local, display) in enumerate(groups):
         members = upns if g == 0 else [upn for u, upn in enumerate(upns) if u % options.groups == g]
         address = f"{local}@{DOMAIN}"
         ocm_boxes.append(_Mailbox(address, "group", guid(f"mailbox/{address}"), display,
-                                  g % len(_LOCALES), members=tuple(members)))
+                                  g % len(LOCALES), members=tuple(members)))
 
     starts = dict.fromkeys(COLLECTIONS, 0)
     shares: dict[str, list[int]] = {}
@@ -395,7 +244,7 @@ def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbo
 
 @dataclass(frozen=True)
 class _Person:
-    """A contact's names; ``ascii`` is the mail local part, ``locale`` an index of ``_LOCALES``."""
+    """A contact's names; ``ascii`` is the mail local part, ``locale`` an index of ``LOCALES``."""
 
     given: str
     middle: str | None
@@ -416,7 +265,7 @@ class _Generator:
         self.templates = {
             name: [_Field(self.guid(f"field/{name}/{n}"), label, kind, options_)
                    for n, (label, kind, options_) in enumerate(fields_)]
-            for name, fields_ in _TEMPLATE_FIELDS.items()
+            for name, fields_ in TEMPLATE_FIELDS.items()
         }
         self.statuses = [(label, [(self.guid(f"stage/{label}/{stage}"), stage) for stage in stages])
                          for label, stages in _STATUSES]
@@ -447,8 +296,8 @@ class _Generator:
     def person(self, index: int) -> _Person:
         """The person behind contact ``index`` (also named by tasks and insights)."""
         rng = self.rng("person", index)
-        locale = rng.randrange(len(_LOCALES))
-        lang = _LOCALES[locale]
+        locale = rng.randrange(len(LOCALES))
+        lang = LOCALES[locale]
         given, given_ascii, sex = rng.choice(lang.given)
         male, female, male_ascii, female_ascii = rng.choice(lang.surnames)
         surname, surname_ascii = (female, female_ascii) if sex == "f" else (male, male_ascii)
@@ -463,12 +312,12 @@ class _Generator:
 
     @staticmethod
     def company(index: int) -> tuple[str, str, int]:
-        name, domain, locale = _COMPANIES[index % len(_COMPANIES)]
-        branch = index // len(_COMPANIES)
+        name, domain, locale = COMPANIES[index % len(COMPANIES)]
+        branch = index // len(COMPANIES)
         return (f"{name} ({branch + 1})" if branch else name), domain, locale
 
     # shared parts of records -----------------------------------------------------------
-    def notes(self, rng: random.Random, lang: _Locale, local: int) -> str | None:
+    def notes(self, rng: random.Random, lang: Locale, local: int) -> str | None:
         """None, short, tricky (comma, quote, newline) or long (over 255 characters)."""
         if local % 5 == 2:  # long, with text around the 255-character cut
             parts, target = [], rng.randint(300, 700)
@@ -521,7 +370,7 @@ class _Generator:
             record["SourceMailboxGuid"] = ZERO_GUID
         return record
 
-    def custom(self, collection: str, rng: random.Random, local: int, lang: _Locale) -> list[dict]:
+    def custom(self, collection: str, rng: random.Random, local: int, lang: Locale) -> list[dict]:
         """``SingleValueExtendedProperties``: values of the record's template fields."""
         values = []
         for fld in self.templates[_TEMPLATE_OF[collection]]:
@@ -531,20 +380,20 @@ class _Generator:
         return values
 
     @staticmethod
-    def custom_value(fld: _Field, rng: random.Random, local: int, lang: _Locale) -> str:
+    def custom_value(fld: _Field, rng: random.Random, local: int, lang: Locale) -> str:
         if fld.type == "Boolean":
             return rng.choice(("true", "false"))
         if fld.type == "Choice":
             return rng.choice(fld.options)
         if fld.type in ("Currency", "Numeric"):
-            return str(_number(rng.choice(_AMOUNTS + (rng.randrange(10**6) / 4,))))
+            return str(_number(rng.choice(AMOUNTS + (rng.randrange(10**6) / 4,))))
         if fld.type == "Date":
             return NO_VALUE_DATE if local % 4 == 1 else _iso(_EPOCH + rng.randrange(_SPAN))[:10] + "T00:00:00Z"
         if fld.type == "Link":
             return f"https://intranet.example.com/crm/{rng.randrange(10**6)}?tab=details&lang=de"
         return rng.choice(lang.phrases)
 
-    def address(self, rng: random.Random, lang: _Locale) -> dict:
+    def address(self, rng: random.Random, lang: Locale) -> dict:
         city, postal, state, country = rng.choice(lang.cities)
         street = lang.street_format.format(street=rng.choice(lang.streets), number=rng.randint(1, 200))
         return {"Street": street, "City": city, "State": state, "PostalCode": postal,
@@ -561,7 +410,7 @@ class _Generator:
     def contact(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("contacts", index)
         who = self.person(index)
-        lang = _LOCALES[who.locale]
+        lang = LOCALES[who.locale]
         record = self.common("contacts", index, box, rng)
         company_pool = box.ranges["organizations"]
         company = self.company(rng.choice(company_pool))[0] if company_pool and rng.random() < 0.7 else None
@@ -594,7 +443,7 @@ class _Generator:
     def organization(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("organizations", index)
         name, domain, locale = self.company(index)
-        lang = _LOCALES[locale]
+        lang = LOCALES[locale]
         record = self.common("organizations", index, box, rng)
         record.update({
             "DisplayName": name, "BusinessHomePage": f"https://www.{domain}/",
@@ -611,7 +460,7 @@ class _Generator:
 
     def deal(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("deals", index)
-        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        lang = LOCALES[rng.randrange(len(LOCALES))]
         status, stages = self.statuses[0] if local % 3 != 2 else rng.choice(self.statuses[1:])
         stage = rng.choice(stages)[0] if stages else None
         if local % 8 == 6:
@@ -620,7 +469,7 @@ class _Generator:
         record.update({
             "Name": f"{rng.choice(('Rahmenvertrag', 'Licence renewal', 'Dodávka serverů', '年度合同'))} "
                     f"{self.company(index)[0]}",
-            "Amount": None if local % 10 == 7 else _number(rng.choice(_AMOUNTS + (rng.randrange(10**7) / 4,))),
+            "Amount": None if local % 10 == 7 else _number(rng.choice(AMOUNTS + (rng.randrange(10**7) / 4,))),
             "Priority": rng.choice(("High", "Normal", "Low")),
             "Status": status, "Stage": stage,
             "CloseTime": self.date(rng, no_value=local % 5 == 3),
@@ -631,7 +480,7 @@ class _Generator:
             "SingleValueExtendedProperties": self.custom("deals", rng, local, lang),
         })
         if local % 3 != 0:  # absent Currency means USD
-            record["Currency"] = rng.choice(_CURRENCIES)
+            record["Currency"] = rng.choice(CURRENCIES)
         return record
 
     def actor(self, rng: random.Random, box: _Mailbox) -> str:
@@ -641,7 +490,7 @@ class _Generator:
 
     def activity(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("activities", index)
-        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        lang = LOCALES[rng.randrange(len(LOCALES))]
         verb = "Post" if local % 4 == 0 else rng.choices([v for v, _ in _VERBS], [w for _, w in _VERBS])[0]
         subtype = rng.choice(_SUBTYPES[verb])
         links = self.links(rng, box, f"activities/{index}", PERTAINS_TO,
@@ -663,7 +512,7 @@ class _Generator:
 
     def insight(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("insights", index)
-        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        lang = LOCALES[rng.randrange(len(LOCALES))]
         kind = rng.choice(("FollowUpReminder", "NoRecentActivity", "DealCloseDateApproaching",
                            "EmailNotAnswered"))
         contacts = box.ranges["contacts"]
@@ -680,7 +529,7 @@ class _Generator:
 
     def task(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("tasks", index)
-        lang = _LOCALES[rng.randrange(len(_LOCALES))]
+        lang = LOCALES[rng.randrange(len(LOCALES))]
         status, percent = rng.choice((("NotStarted", 0), ("InProgress", 50), ("Completed", 100),
                                       ("WaitingOnOthers", 25), ("Deferred", 0)))
         parent = rng.choice([c for c in ITEM_TYPE if box.ranges[c]] or list(ITEM_TYPE))
@@ -728,7 +577,7 @@ class _Generator:
     def other_items(self, box: _Mailbox) -> dict[str, list[dict]]:
         """The user's own contacts, tasks and inbox mail: no purge may touch them."""
         items: dict[str, list[dict]] = {}
-        for kind, subjects in _OWN_ITEMS.items():
+        for kind, subjects in OWN_ITEMS.items():
             name_key = "DisplayName" if kind == "contacts" else "Subject"
             items[kind] = [{"Id": self.opaque("AAMkA", f"own/{box.address}/{kind}/{n}"), name_key: subject}
                            for n, subject in enumerate(subjects)]
@@ -758,7 +607,7 @@ class _Generator:
                                  "fullAccess": list(box.full_access), "onHold": box.on_hold}
         if box.kind == "group":
             entry["xrmSessionRequired"] = True
-        entry["templates"] = ({name: self.template(name) for name in _TEMPLATE_FIELDS}
+        entry["templates"] = ({name: self.template(name) for name in TEMPLATE_FIELDS}
                               if box.ocm else {})
         for collection in COLLECTIONS:
             entry[collection] = self.records(box, collection)
