@@ -26,71 +26,40 @@ Contract of :func:`run_purge` (one function behind the nine purge commands):
   their grants, the report is written, and ``KeyboardInterrupt`` is raised again (exit 130).
   A service failure beyond the client's retries stops the run the same way and is raised
   (exit 5). A single mailbox's access error is raised too (exit 4), after the report.
+
+This module holds the table, the options and the run of one mailbox or a list; the purge of
+one mailbox is :class:`ocm_tool.mailboxpurge.MailboxPurge`, the ``--mailboxes-file`` reader
+:func:`ocm_tool.mailboxlist.read_mailbox_list` (importable from here too).
 """
 
 from __future__ import annotations
 
-import copy
-import csv
-import re
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
 
-from rich.console import Console
-
-from ocm_tool import __version__, export, grant, rundir, ui
-from ocm_tool.errors import (
-    EXIT_FAILED,
-    EXIT_OK,
-    AccessDeniedError,
-    ApiError,
-    AuthenticationError,
-    ConfigurationError,
-    InvalidTokenError,
-    ItemNotFoundError,
-    MailboxNotFoundError,
-    OcmError,
-    OutputError,
-    ServiceError,
-    ThrottledError,
-    TransportError,
-    UsageError,
-    XrmSessionRequiredError,
-)
-from ocm_tool.graph import GraphClient
+from ocm_tool import __version__, rundir, ui
+from ocm_tool.errors import EXIT_FAILED, EXIT_OK, UsageError
+from ocm_tool.mailboxlist import read_mailbox_list
+from ocm_tool.mailboxpurge import MailboxPurge, PlannedFolder, PurgeCancelled, PurgeRun
 from ocm_tool.purgereport import (
-    ABSENT,
     CANCELLED,
-    FAILED,
     INTERRUPTED,
     MAILBOX_PLANNED,
     NOT_STARTED,
-    OK,
-    PLANNED,
-    REMAINING,
-    RETAINED,
-    SKIPPED,
-    FolderResult,
     MailboxResult,
     ReportWriter,
     read_report,
 )
 from ocm_tool.runtime import Runtime
 
-T = TypeVar("T")
-
 # --------------------------------------------------------------------------------------------
 # The table: operation -> folders, in the script's order.
 
 OCM = "Outlook Customer Manager"
 COMPANY_CLASS = "IPF.Contact.Company"
-#: A group mailbox's OCM session is restarted at most this many times per call (as the script).
-MAX_SESSION_RESTARTS = 3
+
 
 
 @dataclass(frozen=True)
@@ -241,7 +210,7 @@ PURGE_OPERATIONS: tuple[PurgeOperation, ...] = _operations()
 
 
 # --------------------------------------------------------------------------------------------
-# Options, outcome, and the list of mailboxes.
+# Options, outcome, and the option checks (the list of mailboxes: mailboxlist.py).
 
 @dataclass(frozen=True)
 class PurgeOptions:
@@ -267,39 +236,6 @@ class PurgeOutcome:
     results: list[MailboxResult] = field(default_factory=list)
 
 
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
-
-
-def read_mailbox_list(path: Path) -> list[str]:
-    """The addresses in ``path``, in order, duplicates (any case) dropped.
-
-    Either one address a line (blank lines and lines starting with ``#`` ignored), or a CSV
-    file whose header has an ``address`` column (any case; other columns ignored). Raises
-    :class:`UsageError` for an unreadable or empty file, or a value that is not an address.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read the mailboxes file {path}: {error}") from error
-    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)]
-    lines = [(number, line) for number, line in lines if line and not line.startswith("#")]
-    if lines:
-        header = [cell.strip().casefold() for cell in next(csv.reader([lines[0][1]]))]
-        if "address" in header:
-            column = header.index("address")
-            lines = [(number, row[column].strip() if column < len(row) else "")
-                     for number, line in lines[1:] for row in csv.reader([line])]
-    addresses: dict[str, str] = {}
-    for number, value in lines:
-        if not _ADDRESS.match(value):
-            raise UsageError(f"{path}, line {number}: {value!r} is not a mailbox address",
-                             hint="one SMTP address a line, or a CSV with an 'address' column")
-        addresses.setdefault(value.casefold(), value)
-    if not addresses:
-        raise UsageError(f"the mailboxes file {path} lists no mailbox")
-    return list(addresses.values())
-
-
 def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
     """Refuse what cannot be done, before anything is asked of the service."""
     settings = runtime.settings
@@ -318,316 +254,6 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
             "--grant-access grants FullAccess to a signed-in admin; app-only sign-in has none",
             hint="app-only sign-in with full_access_as_app opens every mailbox: drop --grant-access",
         )
-
-
-# --------------------------------------------------------------------------------------------
-# One mailbox: find the folders, plan, empty, verify.
-
-#: The service, the network or the sign-in failed beyond retries: stop the whole run.
-_RUN_FATAL = (ServiceError, ThrottledError, TransportError, InvalidTokenError,
-              AuthenticationError, ConfigurationError, OutputError)
-#: This mailbox cannot be opened: stop it, go on with the others.
-_MAILBOX_FATAL = (AccessDeniedError, MailboxNotFoundError)
-
-
-@dataclass
-class PlannedFolder:
-    """A folder of the plan: its id (``None`` when the mailbox has no such folder) and count."""
-
-    path: FolderPath
-    folder_id: str | None
-    before: int
-
-
-def _request_id(error: OcmError) -> str | None:
-    if isinstance(error, ApiError):
-        return error.request_id or error.client_request_id
-    return None
-
-
-class _Cancelled(Exception):
-    """The person did not type the confirmation."""
-
-
-class _Run:
-    """What every mailbox of one run shares: client, operation, options, view, stop signal."""
-
-    def __init__(self, runtime: Runtime, operation: PurgeOperation, options: PurgeOptions,
-                 view: ui.PurgeView, run_dir: Path) -> None:
-        self.runtime = runtime
-        self.client: GraphClient = runtime.client
-        self.account = runtime.account
-        self.operation = operation
-        self.options = options
-        self.view = view
-        self.run_dir = run_dir
-        self.stop_event = threading.Event()
-        self.fatal: OcmError | None = None
-        self._lock = threading.Lock()
-        #: Exports of a list run side by side under the purge's live view: they stay quiet
-        #: (their status and folder go to the report). Same sign-in and client.
-        self.export_runtime = runtime
-        if options.mailboxes_file is not None:
-            self.export_runtime = copy.copy(runtime)
-            self.export_runtime.console = Console(quiet=True)
-
-    def stop(self, error: OcmError | None = None) -> None:
-        """Start nothing new; mailboxes in progress stop before their next folder."""
-        with self._lock:
-            if error is not None and self.fatal is None:
-                self.fatal = error
-            self.stop_event.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self.stop_event.is_set()
-
-
-class MailboxPurge:
-    """Purges one mailbox: grant, plan, confirm, export, empty and verify, take the grant back.
-
-    ``address`` is ``None`` for the signed-in user's own mailbox (``/me``); ``display`` is the
-    address shown and reported. :meth:`run` never raises an ``OcmError``: it records it in
-    the result and keeps it in ``failure``.
-    """
-
-    def __init__(self, run: _Run, address: str | None, display: str) -> None:
-        self.run_state = run
-        self.client = run.client
-        self.address = address
-        self.display = display
-        self.base = run.client.mailbox_path(address)
-        self.failure: OcmError | None = None
-        self._found: dict[str, dict | None] = {}
-
-    # -- the steps ------------------------------------------------------------------------
-
-    def run(self, review: Callable[[list[PlannedFolder]], None] | None = None) -> MailboxResult:
-        """Do the whole purge of the mailbox; ``review`` sees the plan before anything is deleted
-        and may raise ``_Cancelled``. Ctrl-C (main thread only) ends it as ``interrupted``."""
-        result = MailboxResult(self.display)
-        run = self.run_state
-        if run.stopping:
-            return result
-        run.view.started(self.display, len(run.operation.folders))
-        interrupted = False
-        try:
-            with self._access(result):
-                plan = self.plan()
-                result.folders = [FolderResult(str(p.path), before=p.before,
-                                               status=ABSENT if p.folder_id is None else SKIPPED)
-                                  for p in plan]
-                if review is not None:
-                    review(plan)
-                if run.options.dry_run:
-                    for folder in result.folders:
-                        folder.status = PLANNED if folder.status == SKIPPED else folder.status
-                    result.status = MAILBOX_PLANNED
-                elif run.options.export_first and not run.stopping:
-                    self._export_first(result)
-                if result.status != MAILBOX_PLANNED:
-                    interrupted = not self._empty_all(plan, result)
-        except KeyboardInterrupt:
-            interrupted = True
-        except _Cancelled:
-            result.status = CANCELLED
-        except OcmError as error:
-            self._fail(result, error)
-        self._note_grant(result)
-        result.settle(interrupted=interrupted)
-        return result
-
-    def _access(self, result: MailboxResult) -> AbstractContextManager[Any]:
-        run = self.run_state
-        if not run.options.grant_access:
-            return nullcontext()
-        if self.address is None or (run.account and self.address.casefold() == run.account.casefold()):
-            self._say("--grant-access: this is your own mailbox, no grant is needed")
-            return nullcontext()
-        return self._granted(result)
-
-    @contextmanager
-    def _granted(self, result: MailboxResult) -> Iterator[None]:
-        assert self.address is not None and self.run_state.account is not None
-        grants = grant.temporary_full_access(self.client, self.address, self.run_state.account,
-                                             say=self._say)
-        records: list[grant.GrantRecord] = []
-        try:
-            with grants as record:
-                records.append(record)
-                yield
-        finally:
-            if records:
-                result.grant = records[0].to_json()
-
-    def _note_grant(self, result: MailboxResult) -> None:
-        if result.grant and result.grant.get("leftBehind"):
-            message = (f"FullAccess of {result.grant['user']} on {self.display} may still be "
-                       f"there: {grant.manual_removal_command(self.display, result.grant['user'])}")
-            result.error = f"{result.error}; {message}" if result.error else message
-
-    def plan(self) -> list[PlannedFolder]:
-        """Every folder of the operation, found by walking the tree, with its item count."""
-        planned = []
-        for path in self.run_state.operation.folders:
-            self.run_state.view.step(self.display, f"counting {path}")
-            folder = self._find(path)
-            planned.append(PlannedFolder(
-                path, folder.get("Id") if folder else None,
-                int(folder.get("TotalItemCount") or 0) if folder else 0,
-            ))
-        return planned
-
-    def _find(self, path: FolderPath) -> dict | None:
-        """The folder at ``path``, or ``None``; every prefix found is remembered."""
-        folder: dict | None = None
-        for depth, prefix in enumerate(path.prefixes()):
-            if prefix not in self._found:
-                self._found[prefix] = (
-                    self._well_known(path.well_known) if depth == 0
-                    else self._child(folder, path.steps[depth - 1])
-                )
-            folder = self._found[prefix]
-            if folder is None:
-                return None
-        return folder
-
-    def _well_known(self, name: str) -> dict | None:
-        try:
-            return self._call(lambda: self.client.get(f"{self.base}/MailFolders/{name}"), [])
-        except ItemNotFoundError:
-            return None
-
-    def _child(self, parent: dict | None, step: FolderStep) -> dict | None:
-        assert parent is not None
-        path = f"{self.base}/MailFolders/{parent['Id']}/ChildFolders"
-
-        def first() -> dict | None:
-            for page in self.client.pages(path, {"$filter": step.filter}):
-                if page.items:
-                    return page.items[0]
-            return None
-
-        try:
-            return self._call(first, [])
-        except ItemNotFoundError:
-            return None
-
-    def _export_first(self, result: MailboxResult) -> None:
-        run = self.run_state
-        run.view.step(self.display, "exporting all data first (export-all-data)")
-        report = export.run_export(run.export_runtime, export.EXPORT_ALL, mailbox=self.address,
-                                   output_dir=run.run_dir, encoding="utf-8-sig")
-        result.export = {"status": report.status, "runDir": str(report.run_dir)}
-        self._say(f"export-all-data: {report.status}, in {report.run_dir}")
-        if report.status != "complete":
-            raise OcmError(
-                f"export-all-data of {self.display} ended {report.status!r} (see "
-                f"{report.run_dir}), so nothing was purged",
-                hint="fix the export's errors and run again, or purge without --export-first",
-            )
-
-    def _empty_all(self, plan: list[PlannedFolder], result: MailboxResult) -> bool:
-        """Empty each folder in order; False when stopped before the end."""
-        for planned, folder in zip(plan, result.folders):
-            if planned.folder_id is None:
-                self.run_state.view.step(self.display, f"{planned.path}: absent", advance=1)
-                continue
-            if self.run_state.stopping:
-                return False
-            self.run_state.view.step(self.display, f"emptying {planned.path}")
-            self._empty(planned, folder)
-            self.run_state.view.folder_done(self.display, folder)
-        return True
-
-    def _empty(self, planned: PlannedFolder, result: FolderResult) -> None:
-        """EmptyFolder, then count what is left; raises errors that end the mailbox."""
-        folder_path = f"{self.base}/MailFolders/{planned.folder_id}"
-        delete_type = "SoftDelete" if self.run_state.options.soft_delete else "HardDelete"
-        body = {"DeleteType": delete_type, "DeleteSubFolders": False}
-        failure: OcmError | None = None
-        try:
-            answer = self._call(
-                lambda: self.client.post(f"{folder_path}/EmptyFolder", body, idempotent=True),
-                result.request_ids,
-            )
-            result.deleted = int(answer.get("DeletedItemCount") or 0)
-            result.retained_by_hold = int(answer.get("RetainedByHoldCount") or 0)
-        except ItemNotFoundError:
-            result.status = ABSENT  # removed since it was counted: nothing left to purge
-            return
-        except OcmError as error:
-            failure = error
-            result.error = f"EmptyFolder failed: {error}"
-            self._keep_id(result.request_ids, error)
-        # Until counted again, what was there and not reported deleted is taken as left.
-        result.remaining = max(result.before - result.deleted - result.retained_by_hold, 0)
-        if not isinstance(failure, _RUN_FATAL + _MAILBOX_FATAL):
-            try:
-                after = self._call(lambda: self.client.get(folder_path), result.request_ids)
-                result.remaining = int(after.get("TotalItemCount") or 0)
-            except ItemNotFoundError:
-                result.remaining = 0
-            except OcmError as error:
-                failure = failure or error
-                result.error = result.error or f"cannot count the folder afterwards: {error}"
-                self._keep_id(result.request_ids, error)
-        if failure is not None:
-            result.status = FAILED
-        elif result.remaining:
-            result.status = REMAINING
-            result.error = (f"{result.remaining} item(s) still in the folder after EmptyFolder "
-                            f"({result.deleted} deleted)")
-        else:
-            result.status = RETAINED if result.retained_by_hold else OK
-        if isinstance(failure, _RUN_FATAL + _MAILBOX_FATAL):
-            raise failure
-
-    # -- calls ------------------------------------------------------------------------------
-
-    def _call(self, send: Callable[[], T], request_ids: list[str]) -> T:
-        """``send()``; on ``ErrorXrmSessionRequired``, ``StartXrmSession`` and again (3 times at most)."""
-        for restart in range(MAX_SESSION_RESTARTS + 1):
-            try:
-                return send()
-            except XrmSessionRequiredError as error:
-                self._keep_id(request_ids, error)
-                if restart == MAX_SESSION_RESTARTS:
-                    raise
-                self._say(f"the OCM session must be started (ErrorXrmSessionRequired): "
-                          f"StartXrmSession, try {restart + 1} of {MAX_SESSION_RESTARTS}")
-                self.client.post(f"{self.base}/StartXrmSession", {}, idempotent=True)
-        raise AssertionError("unreachable")
-
-    @staticmethod
-    def _keep_id(request_ids: list[str], error: OcmError) -> None:
-        request_id = _request_id(error)
-        if request_id and request_id not in request_ids:
-            request_ids.append(request_id)
-
-    def _fail(self, result: MailboxResult, error: OcmError) -> None:
-        run = self.run_state
-        if isinstance(error, AccessDeniedError) and not run.options.grant_access:
-            error.hint = _access_hint(self.display, run.account)
-        self.failure = error
-        result.error = str(error)
-        self._keep_id(result.request_ids, error)
-        if isinstance(error, _RUN_FATAL):
-            run.stop(error)
-
-    def _say(self, text: str) -> None:
-        self.run_state.view.note(self.display, text)
-
-
-def _access_hint(mailbox: str, account: str | None) -> str:
-    who = account or "this account"
-    return (
-        f"{who} needs FullAccess on {mailbox} (or membership of the group) to purge it: add "
-        f"--grant-access when signed in as an Exchange or Global Administrator (FullAccess is "
-        f"granted for the purge and removed afterwards), or have an admin run "
-        f"'Add-MailboxPermission -Identity {mailbox} -User {who} -AccessRights FullAccess "
-        f"-InheritanceType All' (and Remove-MailboxPermission afterwards)"
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,7 +305,7 @@ def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions
         if listed is not None:
             _confirm_list(runtime, operation, options, writer, to_do)
         with ui.purge_progress(console, total=len(to_do), single=listed is None) as view:
-            run = _Run(runtime, operation, options, view, run_dir)
+            run = PurgeRun(runtime, operation, options, view, run_dir)
             if listed is None:
                 return _run_single(run, writer, to_do)
             return _run_list(run, writer, to_do)
@@ -710,7 +336,7 @@ def _exit_code(results: list[MailboxResult], *, dry_run: bool) -> int:
     return EXIT_OK if fine else EXIT_FAILED
 
 
-def _run_single(run: _Run, writer: ReportWriter,
+def _run_single(run: PurgeRun, writer: ReportWriter,
                 to_do: list[tuple[str | None, str]]) -> PurgeOutcome:
     """One mailbox in this thread: plan, show, ask, purge; errors raised after the report."""
     if not to_do:
@@ -734,7 +360,7 @@ def _run_single(run: _Run, writer: ReportWriter,
                         writer.results)
 
 
-def _reviewer(run: _Run, display: str) -> Callable[[list[PlannedFolder]], None]:
+def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], None]:
     """Show the plan; unless --yes or --dry-run, have the person type the address."""
 
     def review(plan: list[PlannedFolder]) -> None:
@@ -748,7 +374,7 @@ def _reviewer(run: _Run, display: str) -> Callable[[list[PlannedFolder]], None]:
             return
         what = f"purge {total} item(s) of {display}"
         if not ui.confirm_by_typing(run.runtime.console, display, what=what):
-            raise _Cancelled
+            raise PurgeCancelled
 
     return review
 
@@ -767,7 +393,7 @@ def _confirm_list(runtime: Runtime, operation: PurgeOperation, options: PurgeOpt
             raise UsageError(f"cancelled: the number typed was not {count}; nothing was deleted")
 
 
-def _run_list(run: _Run, writer: ReportWriter,
+def _run_list(run: PurgeRun, writer: ReportWriter,
               to_do: list[tuple[str | None, str]]) -> PurgeOutcome:
     """Many mailboxes, ``settings.concurrency`` at a time; the report is written as they end."""
     options = run.options
@@ -798,11 +424,11 @@ def _run_list(run: _Run, writer: ReportWriter,
     return PurgeOutcome(_exit_code(results, dry_run=options.dry_run), writer.run_dir, results)
 
 
-def _purge_listed(run: _Run, address: str | None, display: str) -> MailboxResult:
+def _purge_listed(run: PurgeRun, address: str | None, display: str) -> MailboxResult:
     return MailboxPurge(run, address, display).run()
 
 
-def _record(run: _Run, writer: ReportWriter, future: Future[MailboxResult],
+def _record(run: PurgeRun, writer: ReportWriter, future: Future[MailboxResult],
             recorded: set[Future[MailboxResult]]) -> None:
     """Write a finished mailbox to the report and show it (once)."""
     if future in recorded:
@@ -814,7 +440,7 @@ def _record(run: _Run, writer: ReportWriter, future: Future[MailboxResult],
         run.view.finished(result)
 
 
-def _drain(run: _Run, writer: ReportWriter, futures: list[Future[MailboxResult]],
+def _drain(run: PurgeRun, writer: ReportWriter, futures: list[Future[MailboxResult]],
            recorded: set[Future[MailboxResult]]) -> None:
     """Wait for every mailbox still running (they stop at their next folder) and record it."""
     for future in futures:
