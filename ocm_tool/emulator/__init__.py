@@ -9,11 +9,16 @@ msal signs in to unmodified. Modules:
 - ``query``: OData query options (``$filter``, ``$select``, ``$orderby``, paging tokens).
 - ``app``: the Flask application: API routes, ``$batch``, admin API.
 - ``control``: the control API for tests (``/_emulator``: faults, stats, device codes, counts).
-- ``oauth``: OIDC discovery, token and device-code endpoints, JWT signing and checking.
+- ``oauth``: the identity provider: OIDC discovery, token and device-code endpoints, sign-in.
+- ``tokens``: the signing key and JWTs: access, id and refresh tokens made, signed, checked;
+  client assertions checked.
+- ``signin_pages``: the HTML sign-in, device-code and form_post pages.
 - ``faults``: injected throttling, failures, latency, concurrency and budget limits.
 - ``certs``: the throw-away CA and server certificate made at start.
 - ``server``: serving over HTTPS, in a thread (tests, ``--demo``) or in the foreground.
 - ``seed``: the deterministic tenant generator.
+- ``seed_data``: what the sample tenant is made of: names in several scripts, places, phrases,
+  template fields.
 - ``openapi``: the OpenAPI document served at ``{base}/openapi.json``.
 - ``cli``: ``ocm-tool emulator serve`` and ``ocm-tool emulator seed``.
 """
