@@ -130,10 +130,12 @@ def cli(ctx: click.Context, *, endpoint: str | None, authority: str, tenant: str
         secrets=secrets,
     )
     if demo:
-        from ocm_tool.demo import demo_settings  # the emulator starts only when asked for
+        from ocm_tool.demo import demo_notice, demo_settings  # the emulator starts only when asked
 
         settings = ctx.with_resource(demo_settings(settings, explicit_auth=auth_method is not None))
     runtime = Runtime(settings=settings, console=make_console(quiet=quiet))
+    if demo and not quiet:
+        runtime.err_console.print(demo_notice(settings), highlight=False, markup=False, soft_wrap=True)
     ctx.call_on_close(runtime.close)
     ctx.obj = runtime
 

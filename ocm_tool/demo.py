@@ -29,6 +29,13 @@ def demo_app(tenant: dict) -> dict:
     return next(app for app in tenant["apps"] if "full_access_as_app" in app.get("roles", []))
 
 
+def demo_notice(settings: Settings) -> str:
+    """The line that tells a person the run is a demo, not their tenant."""
+    who = f"app {settings.client_id}" if settings.app_only else settings.username
+    return (f"demo: the built-in emulator at {settings.endpoint} with a generated sample tenant; "
+            f"signing in as {who}")
+
+
 @contextmanager
 def demo_settings(settings: Settings, *, explicit_auth: bool) -> Iterator[Settings]:
     """Start the emulator and yield ``settings`` pointed at it, with the demo's credentials.

@@ -126,6 +126,8 @@ def test_demo_exports_the_sample_tenant(tmp_path) -> None:
     result = run(["--demo", "export-all-data", "--output-dir", str(tmp_path)])
 
     assert result.exit_code == 0, result.output
+    assert "demo: the built-in emulator at https://127.0.0.1:" in result.output
+    assert f"signing in as {ALICE}" in result.output
     (run_dir,) = tmp_path.iterdir()
     assert run_dir.name.startswith(f"{ALICE}_")
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
