@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -308,9 +309,9 @@ class ExportRun:
         with ThreadPoolExecutor(max_workers=len(self.entities) + 3, thread_name_prefix="export") as pool:
             try:
                 kinds = dict.fromkeys(e.template for e in self.entities if e.template)
-                self._run_all(pool, [(lambda k=kind: self._read_template(k)) for kind in kinds])
+                self._run_all(pool, [partial(self._read_template, kind) for kind in kinds])
                 records = [e for e in self.entities if not e.is_template]
-                self._run_all(pool, [(lambda e=entity: self._download(e)) for entity in records])
+                self._run_all(pool, [partial(self._download, entity) for entity in records])
                 self._count_dangling_links(pool)
             except BaseException:
                 self.cancel.set()
@@ -457,18 +458,19 @@ class ExportRun:
             return
         wanted = {kind for outcome in self.outcomes.values() for kind, _ in outcome.links}
         missing = [kind for kind in wanted if kind not in self.known_ids and kind in LINK_TARGETS]
-        self._run_all(pool, [(lambda k=kind: self._list_ids(k)) for kind in missing])
+        self._run_all(pool, [partial(self._list_ids, kind) for kind in missing])
         for key, outcome in self.outcomes.items():
             report = self.files.get(key)
             if report is None:
                 continue
-            known = {kind: self.known_ids.get(kind) for kind, _ in outcome.links}
-            if any(ids is None for ids in known.values()):
+            wanted_ids = {kind: self.known_ids.get(kind) for kind, _ in outcome.links}
+            known = {kind: ids for kind, ids in wanted_ids.items() if ids is not None}
+            if len(known) < len(wanted_ids):
                 report.dangling_links = None
                 continue
             report.dangling_links = sum(
                 count for (kind, target), count in outcome.links.items()
-                if target not in known[kind]  # type: ignore[operator]
+                if target not in known[kind]
             )
 
     def _list_ids(self, kind: str) -> None:

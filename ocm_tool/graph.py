@@ -162,7 +162,8 @@ def _api_error(
     """Map an error answer (api.md's ``{"error": {...}}`` body, or anything else) to its type."""
     detail = body.get("error") if isinstance(body, dict) else None
     detail = detail if isinstance(detail, dict) else {}
-    inner = detail.get("innerError") if isinstance(detail.get("innerError"), dict) else {}
+    inner = detail.get("innerError")
+    inner = inner if isinstance(inner, dict) else {}
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
@@ -435,11 +436,12 @@ class GraphClient:
                     refreshed = True
                     self._refresh(token)
                     continue
-                plan = self._status_plan(response.status_code, response.headers, idempotent,
-                                         attempt, gate)
-                if plan is None:
+                status_plan = self._status_plan(response.status_code, response.headers, idempotent,
+                                                attempt, gate)
+                if status_plan is None:
                     raise _api_error(response.status_code, response.headers,
                                      self._json_or_none(response), client_request_id)
+                plan = status_plan
             self._wait(plan)
 
     def _status_plan(

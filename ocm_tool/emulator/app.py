@@ -449,9 +449,11 @@ def invoke_command(store: Store) -> Response:
     if name != "Get-MailboxPermission" and rights != ["FullAccess"]:
         raise query.bad_request("Only AccessRights FullAccess is supported")
     if name == "Add-MailboxPermission":
+        assert isinstance(user, str)  # found.upn: Add/Remove always name a known user
         store.grant_full_access(mailbox, user)
         return json_answer({"value": [_permission(mailbox, user)]})
     if name == "Remove-MailboxPermission":
+        assert isinstance(user, str)  # found.upn, as above
         store.revoke_full_access(mailbox, user)
         return json_answer({"value": []})
     grants = [u for u in store.full_access_grants(mailbox) if user is None or u.lower() == user.lower()]

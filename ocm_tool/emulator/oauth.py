@@ -41,6 +41,8 @@ from urllib.parse import urlencode, urlsplit
 
 import jwt
 from flask import Blueprint, Response, jsonify, redirect, request
+from flask.typing import RouteCallable
+from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from ocm_tool.emulator import signin_pages
 from ocm_tool.emulator.problems import ApiProblem
@@ -196,7 +198,7 @@ class Identity:
     def blueprint(self) -> Blueprint:
         """The identity endpoints, mounted at the server root (``/{tenant}/...``, ``/common/...``)."""
         bp = Blueprint("identity", __name__)
-        routes: list[tuple[str, Callable[..., object], list[str]]] = [
+        routes: list[tuple[str, RouteCallable, list[str]]] = [
             ("/<tenant>/v2.0/.well-known/openid-configuration", self._openid_configuration, ["GET"]),
             ("/<tenant>/discovery/v2.0/keys", self._keys, ["GET"]),
             ("/common/userrealm/<path:username>", self._user_realm, ["GET"]),
@@ -476,7 +478,7 @@ class Identity:
 
     # -- browser (authorization code) ------------------------------------------------------
 
-    def _authorize(self, tenant: str) -> Response | str:
+    def _authorize(self, tenant: str) -> BaseResponse | str:
         self._check_tenant(tenant)
         params = request.values.to_dict()
         redirect_uri = params.get("redirect_uri", "")
@@ -507,12 +509,12 @@ class Identity:
         hint = params.get("login_hint")
         auto = self.auto_approve_as
         if auto and (not hint or hint.lower() == auto.lower()):
-            user = self.store.user(auto)
-            if user is not None:
-                return self._issue_authorization_code(params, user)
+            auto_user = self.store.user(auto)
+            if auto_user is not None:
+                return self._issue_authorization_code(params, auto_user)
         return signin_pages.sign_in_page(form_fields, error=None, username=hint or "")
 
-    def _issue_authorization_code(self, params: Mapping[str, str], user: User) -> Response | str:
+    def _issue_authorization_code(self, params: Mapping[str, str], user: User) -> BaseResponse | str:
         code = secrets.token_urlsafe(32)
         grant = _AuthorizationCode(
             client_id=params["client_id"],
@@ -530,7 +532,7 @@ class Identity:
 
     def _authorization_answer(
         self, params: Mapping[str, str], answer: dict[str, str]
-    ) -> Response | str:
+    ) -> BaseResponse | str:
         """Hand ``answer`` to the redirect URI: a self-posting form (form_post) or a redirect."""
         if params.get("state") is not None:
             answer = {**answer, "state": params["state"]}

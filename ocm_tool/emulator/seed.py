@@ -320,7 +320,8 @@ class _Generator:
     def notes(self, rng: random.Random, lang: Locale, local: int) -> str | None:
         """None, short, tricky (comma, quote, newline) or long (over 255 characters)."""
         if local % 5 == 2:  # long, with text around the 255-character cut
-            parts, target = [], rng.randint(300, 700)
+            parts: list[str] = []
+            target = rng.randint(300, 700)
             while sum(map(len, parts)) < target:
                 parts.append(rng.choice(lang.phrases))
             return " ".join(parts)
@@ -589,7 +590,7 @@ class _Generator:
             status_list = [{"Id": self.guid(f"status/{label}"), "Label": label,
                             "Stages": [{"Id": sid, "Label": stage} for sid, stage in stages]}
                            for label, stages in self.statuses]
-        return {"FieldList": [f.definition(lambda label, f=f: self.guid(f"option/{f.id}/{label}"))
+        return {"FieldList": [f.definition(lambda label: self.guid(f"option/{f.id}/{label}"))
                               for f in self.templates[name]],
                 "StatusList": status_list}
 
@@ -658,7 +659,7 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _write_array(out: IO[str], items: Iterable[Any], write_item: Callable[[Any], None]) -> int:
+def _write_array(out: IO[str], items: Iterable[Any], write_item: Callable[[Any], object]) -> int:
     """``[`` one element per line ``]``; returns how many elements were written."""
     out.write("[")
     count = 0

@@ -321,6 +321,7 @@ class Store:
              bool(mailbox.get("onHold")), bool(mailbox.get("xrmSessionRequired"))),
         )
         mailbox_id = cursor.lastrowid
+        assert mailbox_id is not None  # set by the INSERT just made
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
                        ((mailbox_id, upn.lower()) for upn in mailbox.get("members") or []))
         db.executemany("INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)",

@@ -21,6 +21,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping
+from typing import cast
 
 import jwt
 from jwt.algorithms import RSAAlgorithm
@@ -65,7 +66,10 @@ class Signer:
     """The tenant's RSA key (kept in the store): signs tokens, publishes the JWKS, checks tokens."""
 
     def __init__(self, private_key_pem: str) -> None:
-        self._key = serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None)
+        # new_signing_key makes the key: always RSA.
+        self._key = cast(rsa.RSAPrivateKey, serialization.load_pem_private_key(
+            private_key_pem.encode("ascii"), password=None
+        ))
         self.public_key = self._key.public_key()
         public_jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
         self.kid = b64url(
@@ -220,7 +224,8 @@ def check_client_assertion(app: App, assertion: str, audience: str) -> None:
     try:
         claims = jwt.decode(
             assertion,
-            certificate.public_key(),
+            # RS256 and PS256 take RSA keys only; PyJWT answers others with TypeError (below).
+            cast(rsa.RSAPublicKey, certificate.public_key()),
             algorithms=["RS256", "PS256"],
             audience=audience,
             options={"require": ["exp", "aud", "iss", "sub"]},
@@ -235,7 +240,7 @@ def check_client_assertion(app: App, assertion: str, audience: str) -> None:
             f"No matching federated identity record found: the client assertion's "
             f"audience must be the token endpoint {audience}.",
         ) from None
-    except jwt.InvalidTokenError as exc:
+    except (jwt.InvalidTokenError, TypeError) as exc:
         raise ClientAssertionError(
             700027, f"Client assertion failed signature validation ({exc})."
         ) from None
