@@ -63,6 +63,11 @@ class EmulatorHandle:
     def approve_device_code(self, user_code: str, upn: str) -> None:
         self.identity.approve_device_code(user_code, upn)
 
+    def cli_options(self) -> list[str]:
+        """The global options that point ocm-tool at this emulator (sign-in options aside)."""
+        return ["--endpoint", self.api, "--authority", self.base, "--tenant", self.tenant,
+                "--ca-bundle", str(self.ca_bundle)]
+
     def banner(self) -> str:
         """The lines ``serve`` prints: ``api:``, ``authority:``, ``tenant:``, ``ca-bundle:``."""
         return "\n".join(

@@ -66,9 +66,7 @@ def main() -> int:
             env = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
             env["OCM_CLIENT_SECRET"] = APP_CLIENT_SECRET
             command = [
-                sys.executable, "-c", RUN_AND_REPORT_PEAK, "--quiet",
-                "--endpoint", emulator.api, "--authority", emulator.base,
-                "--tenant", emulator.tenant, "--ca-bundle", str(emulator.ca_bundle),
+                sys.executable, "-c", RUN_AND_REPORT_PEAK, "--quiet", *emulator.cli_options(),
                 "--token-cache", str(Path(workdir) / "cache.bin"),
                 "--auth", "client-secret", "--client-id", APP_CLIENT_ID,
                 "--concurrency", str(args.concurrency),

@@ -121,9 +121,7 @@ class Cli:
         return self.workdir / "out"
 
     def global_options(self, *, username: str | None = ALICE, auth: str = "password") -> list[str]:
-        h = self.handle
-        options = ["--endpoint", h.api, "--authority", h.base, "--tenant", h.tenant,
-                   "--ca-bundle", str(h.ca_bundle), "--token-cache", str(self.token_cache), "--auth", auth]
+        options = [*self.handle.cli_options(), "--token-cache", str(self.token_cache), "--auth", auth]
         if username:
             options += ["--username", username]
         return options

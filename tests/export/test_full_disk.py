@@ -37,9 +37,8 @@ def test_a_full_disk_fails_the_file_cleanly_and_says_so(tmp_path: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
         env["OCM_PASSWORD"] = USER_PASSWORD
         finished = subprocess.run(
-            [sys.executable, "-m", "ocm_tool", "--quiet",
-             "--endpoint", emulator.api, "--authority", emulator.base, "--tenant", emulator.tenant,
-             "--ca-bundle", str(emulator.ca_bundle), "--token-cache", str(tmp_path / "cache.bin"),
+            [sys.executable, "-m", "ocm_tool", "--quiet", *emulator.cli_options(),
+             "--token-cache", str(tmp_path / "cache.bin"),
              "--auth", "password", "--username", ALICE,
              "export-all-data", "--output-dir", str(tmp_path / "out")],
             env=env, capture_output=True, text=True, preexec_fn=_small_disk, timeout=120,

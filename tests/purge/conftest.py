@@ -80,10 +80,8 @@ class Cli:
         self.output_dir = tmp_path / "out"
 
     def global_options(self, user: str) -> list[str]:
-        h = self.handle
         return [
-            "--endpoint", h.api, "--authority", h.base, "--tenant", h.tenant,
-            "--ca-bundle", str(h.ca_bundle),
+            *self.handle.cli_options(),
             "--token-cache", str(self.tmp_path / f"cache-{user}.bin"),
             "--auth", "password", "--username", user,
         ]
