@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -141,8 +141,9 @@ def open_token_cache(path: Path) -> PersistedTokenCache:
 # -- credentials --------------------------------------------------------------------------------
 
 
-def _ask(settings: Settings, console: Console, value: str | None, *, what: str,
-         source: str, secret: bool) -> str:
+def _ask(
+    settings: Settings, console: Console, value: str | None, *, what: str, source: str, secret: bool
+) -> str:
     """``value``, or an answer typed at a prompt; no terminal: ``ConfigurationError``."""
     if value:
         return value
@@ -215,8 +216,14 @@ def _load_private_key(data: bytes, path: Path, settings: Settings, console: Cons
             f"{path} holds no PEM private key",
             hint="--certificate needs a PEM file with both the private key and the certificate",
         ) from None
-    passphrase = _ask(settings, console, passphrase, what="certificate passphrase",
-                      source="OCM_CERTIFICATE_PASSWORD", secret=True)
+    passphrase = _ask(
+        settings,
+        console,
+        passphrase,
+        what="certificate passphrase",
+        source="OCM_CERTIFICATE_PASSWORD",
+        secret=True,
+    )
     try:
         return serialization.load_pem_private_key(data, passphrase.encode())
     except ValueError:
@@ -230,11 +237,11 @@ def _load_private_key(data: bytes, path: Path, settings: Settings, console: Cons
 
 _HINTS = {
     "invalid_client": "check the client secret (OCM_CLIENT_SECRET) or the certificate "
-                      "registered for this --client-id",
+    "registered for this --client-id",
     "unauthorized_client": "check --client-id and --tenant: the app is not registered there",
     "invalid_scope": f"the server does not grant {SCOPES[0]} to this app",
     "expired_token": "the device code expired before the sign-in was finished; run again "
-                     "and complete the sign-in in the browser in time",
+    "and complete the sign-in in the browser in time",
     "authorization_declined": "the sign-in was cancelled in the browser; run again and approve it",
     "access_denied": "the sign-in was cancelled in the browser; run again and approve it",
     "invalid_tenant": "check --tenant and --authority",
@@ -328,8 +335,14 @@ class MsalTokenProvider:
         if not _is_microsoft_authority(settings):
             options["instance_discovery"] = False
         if settings.auth == "client-secret":
-            secret = _ask(settings, self.console, settings.secrets.client_secret,
-                          what="client secret", source="OCM_CLIENT_SECRET", secret=True)
+            secret = _ask(
+                settings,
+                self.console,
+                settings.secrets.client_secret,
+                what="client secret",
+                source="OCM_CLIENT_SECRET",
+                secret=True,
+            )
             return msal.ConfidentialClientApplication(
                 settings.client_id, client_credential=secret, **options
             )
@@ -410,7 +423,9 @@ class MsalTokenProvider:
         def tell(uri: str) -> None:
             self.console.print(
                 f"Open this address in a browser to sign in: {uri}",
-                markup=False, highlight=False, soft_wrap=True,
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
 
         result = self._app.acquire_token_interactive(
@@ -423,10 +438,22 @@ class MsalTokenProvider:
 
     def _password_flow(self) -> dict:
         settings = self.settings
-        username = _ask(settings, self.console, settings.username, what="username",
-                        source="OCM_USERNAME (or pass --username)", secret=False)
-        password = _ask(settings, self.console, settings.secrets.password, what="password",
-                        source="OCM_PASSWORD", secret=True)
+        username = _ask(
+            settings,
+            self.console,
+            settings.username,
+            what="username",
+            source="OCM_USERNAME (or pass --username)",
+            secret=False,
+        )
+        password = _ask(
+            settings,
+            self.console,
+            settings.secrets.password,
+            what="password",
+            source="OCM_PASSWORD",
+            secret=True,
+        )
         with warnings.catch_warnings():
             # msal discourages the password grant; ocm-tool offers it on purpose (--auth password).
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -436,9 +463,11 @@ class MsalTokenProvider:
         """Drop an app-only token from msal's cache, so the next call asks the server."""
         if token is None:
             return
-        for item in list(self._cache.search(
-            _CredentialType.ACCESS_TOKEN, query={"client_id": self.settings.client_id}
-        )):
+        for item in list(
+            self._cache.search(
+                _CredentialType.ACCESS_TOKEN, query={"client_id": self.settings.client_id}
+            )
+        ):
             if item.get("secret") == token:
                 self._cache.remove_at(item)
 
@@ -499,11 +528,16 @@ def sign_out(settings: Settings) -> list[str]:
         if not any(cache.search(_CredentialType.REFRESH_TOKEN, query=others)):
             cache.remove_account(account)
         removed.append(account.get("username", ""))
-    app_tokens = list(cache.search(
-        _CredentialType.ACCESS_TOKEN,
-        query={"home_account_id": None, "environment": environment,
-               "client_id": settings.client_id},
-    ))
+    app_tokens = list(
+        cache.search(
+            _CredentialType.ACCESS_TOKEN,
+            query={
+                "home_account_id": None,
+                "environment": environment,
+                "client_id": settings.client_id,
+            },
+        )
+    )
     for item in app_tokens:
         cache.remove_at(item)
     if app_tokens:
@@ -527,13 +561,13 @@ def _remove_tokens(cache: msal.TokenCache, query: dict) -> None:
 class SignInInfo:
     """What ``whoami`` shows about a sign-in (read from the access token, not verified)."""
 
-    account: str | None                 # UPN; None for app-only
+    account: str | None  # UPN; None for app-only
     auth_method: str
     client_id: str
     authority: str
-    tenant: str                         # the token's tenant id, else --tenant
-    expires_at: datetime | None         # UTC
-    permissions: tuple[str, ...]        # delegated: scp; app-only: roles
+    tenant: str  # the token's tenant id, else --tenant
+    expires_at: datetime | None  # UTC
+    permissions: tuple[str, ...]  # delegated: scp; app-only: roles
 
 
 def sign_in_info(settings: Settings, tokens: TokenProvider) -> SignInInfo:
@@ -552,6 +586,6 @@ def sign_in_info(settings: Settings, tokens: TokenProvider) -> SignInInfo:
         client_id=str(claims.get("appid") or claims.get("azp") or settings.client_id),
         authority=settings.authority_url,
         tenant=str(claims.get("tid") or settings.tenant),
-        expires_at=datetime.fromtimestamp(expires, timezone.utc) if expires else None,
+        expires_at=datetime.fromtimestamp(expires, UTC) if expires else None,
         permissions=tuple(permissions),
     )

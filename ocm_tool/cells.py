@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -96,8 +96,8 @@ def _parse(value: str) -> tuple[datetime, str] | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # the API's dates are UTC
-    return moment.astimezone(timezone.utc), match["fraction"] or ""
+        moment = moment.replace(tzinfo=UTC)  # the API's dates are UTC
+    return moment.astimezone(UTC), match["fraction"] or ""
 
 
 def utc_date(value: Any) -> str:
@@ -133,7 +133,9 @@ def amount(value: Any, currency: Any) -> str:
         return ""
     code = currency.strip() if isinstance(currency, str) and currency.strip() else "USD"
     try:
-        decimal = Decimal(repr(float(value))) if not isinstance(value, (int, Decimal)) else Decimal(value)
+        decimal = (
+            Decimal(repr(float(value))) if not isinstance(value, (int, Decimal)) else Decimal(value)
+        )
     except (TypeError, ValueError, InvalidOperation, OverflowError):
         return f"{code} {value}"
     if not decimal.is_finite():
@@ -147,4 +149,3 @@ def is_shared(source_mailbox_guid: Any) -> str:
         return "False"
     digits = source_mailbox_guid.strip("{} ").replace("-", "")
     return "True" if digits and set(digits) != {"0"} else "False"
-

@@ -54,8 +54,10 @@ class OcmGroup(click.Group):
             if command is None or command.hidden:
                 continue
             section = (
-                "Export operations" if name.startswith("export-")
-                else "Purge operations" if name.startswith("purge-")
+                "Export operations"
+                if name.startswith("export-")
+                else "Purge operations"
+                if name.startswith("purge-")
                 else "Other commands"
             )
             sections.setdefault(section, []).append((name, command.get_short_help_str(80)))
@@ -81,33 +83,85 @@ def _err_console(ctx: click.Context) -> Console:
     "OCM_CERTIFICATE_PASSWORD or a prompt. Run 'ocm-tool COMMAND --help' for a command's help.",
 )
 @click.version_option(__version__, prog_name="ocm-tool")
-@click.option("--endpoint", metavar="URL", help="Base URL of the OCM API, e.g. https://host/api/v1.")
-@click.option("--authority", default=DEFAULT_AUTHORITY, show_default=True, metavar="URL",
-              help="Sign-in authority host, without the tenant.")
-@click.option("--tenant", default=DEFAULT_TENANT, show_default=True,
-              help="Tenant name or id (app-only sign-in needs the real one).")
-@click.option("--client-id", default=DEFAULT_CLIENT_ID, show_default=True, metavar="GUID",
-              help="Application (client) id registered in the tenant.")
-@click.option("--auth", "auth_method", type=click.Choice(AUTH_METHODS), default=None, envvar="OCM_AUTH",
-              help="How to sign in [default: certificate with --certificate, client-secret with "
-              "OCM_CLIENT_SECRET, password with OCM_PASSWORD, else device-code].")
-@click.option("--username", metavar="UPN", help="Account to sign in as (password and browser flows).")
-@click.option("--certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="PEM file with the private key and certificate (--auth certificate).")
-@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CA certificates to trust for HTTPS; wins over REQUESTS_CA_BUNDLE.")
-@click.option("--token-cache", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Token cache file [default: in the user's cache directory].")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY,
-              show_default=True, help="Requests in flight per mailbox (Exchange allows 4), and mailboxes purged at once.")
+@click.option(
+    "--endpoint", metavar="URL", help="Base URL of the OCM API, e.g. https://host/api/v1."
+)
+@click.option(
+    "--authority",
+    default=DEFAULT_AUTHORITY,
+    show_default=True,
+    metavar="URL",
+    help="Sign-in authority host, without the tenant.",
+)
+@click.option(
+    "--tenant",
+    default=DEFAULT_TENANT,
+    show_default=True,
+    help="Tenant name or id (app-only sign-in needs the real one).",
+)
+@click.option(
+    "--client-id",
+    default=DEFAULT_CLIENT_ID,
+    show_default=True,
+    metavar="GUID",
+    help="Application (client) id registered in the tenant.",
+)
+@click.option(
+    "--auth",
+    "auth_method",
+    type=click.Choice(AUTH_METHODS),
+    default=None,
+    envvar="OCM_AUTH",
+    help="How to sign in [default: certificate with --certificate, client-secret with "
+    "OCM_CLIENT_SECRET, password with OCM_PASSWORD, else device-code].",
+)
+@click.option(
+    "--username", metavar="UPN", help="Account to sign in as (password and browser flows)."
+)
+@click.option(
+    "--certificate",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM file with the private key and certificate (--auth certificate).",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA certificates to trust for HTTPS; wins over REQUESTS_CA_BUNDLE.",
+)
+@click.option(
+    "--token-cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Token cache file [default: in the user's cache directory].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Requests in flight per mailbox (Exchange allows 4), and mailboxes purged at once.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("--demo", is_flag=True,
-              help="Run against the built-in emulator with a generated sample tenant.")
+@click.option(
+    "--demo", is_flag=True, help="Run against the built-in emulator with a generated sample tenant."
+)
 @click.pass_context
-def cli(ctx: click.Context, *, endpoint: str | None, authority: str, tenant: str, client_id: str,
-        auth_method: str | None, username: str | None, certificate: Path | None,
-        ca_bundle: Path | None, token_cache: Path | None, concurrency: int, quiet: bool,
-        demo: bool) -> None:
+def cli(
+    ctx: click.Context,
+    *,
+    endpoint: str | None,
+    authority: str,
+    tenant: str,
+    client_id: str,
+    auth_method: str | None,
+    username: str | None,
+    certificate: Path | None,
+    ca_bundle: Path | None,
+    token_cache: Path | None,
+    concurrency: int,
+    quiet: bool,
+    demo: bool,
+) -> None:
     """Export and purge Outlook Customer Manager (OCM) data in Microsoft 365 mailboxes.
 
     The operations keep the names of Microsoft's OCM-Script.ps1. Sign-in happens once per
@@ -135,7 +189,9 @@ def cli(ctx: click.Context, *, endpoint: str | None, authority: str, tenant: str
         settings = ctx.with_resource(demo_settings(settings, explicit_auth=auth_method is not None))
     runtime = Runtime(settings=settings, console=make_console(quiet=quiet))
     if demo and not quiet:
-        runtime.err_console.print(demo_notice(settings), highlight=False, markup=False, soft_wrap=True)
+        runtime.err_console.print(
+            demo_notice(settings), highlight=False, markup=False, soft_wrap=True
+        )
     ctx.call_on_close(runtime.close)
     ctx.obj = runtime
 
@@ -150,14 +206,30 @@ def _finish(code: int) -> None:
 
 # Export operations: one command per row of export.EXPORT_COMMANDS.
 
+
 def _export_command(spec: export.ExportCommand) -> click.Command:
-    @click.command(spec.name, help=spec.help, epilog=spec.examples, context_settings=CONTEXT_SETTINGS)
-    @click.option("--mailbox", metavar="ADDRESS",
-                  help="User or group mailbox to export [default: the signed-in user's].")
-    @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                  show_default=True, help="Where the run folder is created.")
-    @click.option("--encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig",
-                  show_default=True, help="CSV encoding; utf-8-sig has the BOM Excel needs.")
+    @click.command(
+        spec.name, help=spec.help, epilog=spec.examples, context_settings=CONTEXT_SETTINGS
+    )
+    @click.option(
+        "--mailbox",
+        metavar="ADDRESS",
+        help="User or group mailbox to export [default: the signed-in user's].",
+    )
+    @click.option(
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Where the run folder is created.",
+    )
+    @click.option(
+        "--encoding",
+        type=click.Choice(["utf-8-sig", "utf-8"]),
+        default="utf-8-sig",
+        show_default=True,
+        help="CSV encoding; utf-8-sig has the BOM Excel needs.",
+    )
     @pass_runtime
     def command(runtime: Runtime, mailbox: str | None, output_dir: Path, encoding: str) -> None:
         report = export.run_export(
@@ -174,24 +246,50 @@ for _spec in export.EXPORT_COMMANDS:
 
 # Purge operations: one command per row of purge.PURGE_OPERATIONS.
 
+
 def _purge_command(operation: purge.PurgeOperation) -> click.Command:
-    @click.command(operation.name, help=operation.help, epilog=operation.examples,
-                   context_settings=CONTEXT_SETTINGS)
+    @click.command(
+        operation.name,
+        help=operation.help,
+        epilog=operation.examples,
+        context_settings=CONTEXT_SETTINGS,
+    )
     @click.argument("mailbox", required=False, metavar="[ADDRESS]")
-    @click.option("--mailboxes-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Purge every mailbox listed (one address a line, or a CSV with an 'address' column).")
-    @click.option("--resume", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  metavar="REPORT", help="Skip the mailboxes a previous purge-report.csv shows as done.")
+    @click.option(
+        "--mailboxes-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Purge every mailbox listed (one address a line, or a CSV with an 'address' column).",
+    )
+    @click.option(
+        "--resume",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="REPORT",
+        help="Skip the mailboxes a previous purge-report.csv shows as done.",
+    )
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
     @click.option("--dry-run", is_flag=True, help="Show the plan and delete nothing.")
-    @click.option("--soft-delete", is_flag=True,
-                  help="Move items to Recoverable Items instead of deleting them for good.")
-    @click.option("--export-first", is_flag=True,
-                  help="Run export-all-data on each mailbox first; purge only if it completed.")
-    @click.option("--grant-access", is_flag=True,
-                  help="Grant yourself FullAccess for the purge and always remove it afterwards.")
-    @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                  show_default=True, help="Where the run folder is created.")
+    @click.option(
+        "--soft-delete",
+        is_flag=True,
+        help="Move items to Recoverable Items instead of deleting them for good.",
+    )
+    @click.option(
+        "--export-first",
+        is_flag=True,
+        help="Run export-all-data on each mailbox first; purge only if it completed.",
+    )
+    @click.option(
+        "--grant-access",
+        is_flag=True,
+        help="Grant yourself FullAccess for the purge and always remove it afterwards.",
+    )
+    @click.option(
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Where the run folder is created.",
+    )
     @pass_runtime
     def command(runtime: Runtime, mailbox: str | None, **options: Any) -> None:
         outcome = purge.run_purge(
@@ -207,6 +305,7 @@ for _operation in purge.PURGE_OPERATIONS:
 
 
 # Sign-in.
+
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @pass_runtime

@@ -11,6 +11,7 @@ embedded newlines kept inside quotes; ``utf-8-sig`` writes the BOM once, ``utf-8
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -143,10 +144,8 @@ class CsvFile:
     def _discard(self) -> None:
         """Close and remove the temporary file; never leaves a final-name file behind."""
         if self._file is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._file.close()
-            except OSError:
-                pass
             self._file = None
         self.partial.unlink(missing_ok=True)
 

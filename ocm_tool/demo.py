@@ -32,8 +32,10 @@ def demo_app(tenant: dict) -> dict:
 def demo_notice(settings: Settings) -> str:
     """The line that tells a person the run is a demo, not their tenant."""
     who = f"app {settings.client_id}" if settings.app_only else settings.username
-    return (f"demo: the built-in emulator at {settings.endpoint} with a generated sample tenant; "
-            f"signing in as {who}")
+    return (
+        f"demo: the built-in emulator at {settings.endpoint} with a generated sample tenant; "
+        f"signing in as {who}"
+    )
 
 
 @contextmanager
@@ -46,9 +48,10 @@ def demo_settings(settings: Settings, *, explicit_auth: bool) -> Iterator[Settin
     """
     tenant = generate_tenant(SeedOptions())
     user, app = demo_user(tenant), demo_app(tenant)
-    with tempfile.TemporaryDirectory(prefix="ocm-demo-") as workdir, running_emulator(
-        tenant, workdir=workdir, auto_approve_as=user["upn"]
-    ) as emulator:
+    with (
+        tempfile.TemporaryDirectory(prefix="ocm-demo-") as workdir,
+        running_emulator(tenant, workdir=workdir, auto_approve_as=user["upn"]) as emulator,
+    ):
         auth = settings.auth if explicit_auth else "password"
         yield replace(
             settings,

@@ -87,7 +87,8 @@ def links_of(item: dict, kind: str) -> list[str]:
 def last_relationship(item: dict, link_type: str | None = None) -> Link | None:
     """The last relationship (of ``link_type``, case-insensitive, when given), or None."""
     candidates = [
-        link for link, kind in _relationships(item)
+        link
+        for link, kind in _relationships(item)
         if link_type is None or kind.casefold() == link_type.casefold()
     ]
     return candidates[-1] if candidates else None
@@ -139,7 +140,9 @@ class CustomField:
         return cls(
             field_id=cells.text(entry.get("Id")),
             label=cells.text(entry.get("Label")),
-            field_type=cells.text(field_type.get("Label") if isinstance(field_type, dict) else field_type),
+            field_type=cells.text(
+                field_type.get("Label") if isinstance(field_type, dict) else field_type
+            ),
             options=tuple(
                 cells.text(option.get("Label"))
                 for option in entry.get("ValueOptions") or []
@@ -173,7 +176,9 @@ class Template:
         stages: dict[str, str] = {}
         for item in items:
             body = item.get("Template") or {}
-            fields.extend(CustomField.from_api(e) for e in body.get("FieldList") or [] if isinstance(e, dict))
+            fields.extend(
+                CustomField.from_api(e) for e in body.get("FieldList") or [] if isinstance(e, dict)
+            )
             for status in body.get("StatusList") or []:
                 for stage in (status or {}).get("Stages") or []:
                     stages.setdefault(cells.text(stage.get("Id")), cells.text(stage.get("Label")))
@@ -225,7 +230,10 @@ RowsOf = Callable[[dict, "Template | None"], Iterator[Row]]
 
 def _address(item: dict, name: str) -> Row:
     address = item.get(name) or {}
-    return [cells.text(address.get(k)) for k in ("Street", "City", "State", "PostalCode", "CountryOrRegion")]
+    return [
+        cells.text(address.get(k))
+        for k in ("Street", "City", "State", "PostalCode", "CountryOrRegion")
+    ]
 
 
 def _email(item: dict, index: int) -> Row:
@@ -246,14 +254,21 @@ def schema_rows(item: dict, template: Template | None) -> Iterator[Row]:
 
 def contact_row(item: dict, template: Template | None) -> Row:
     return [
-        *(cells.text(item.get(k)) for k in ("PersonaId", "XrmId", "DisplayName", "GivenName", "MiddleName", "Surname")),
+        *(
+            cells.text(item.get(k))
+            for k in ("PersonaId", "XrmId", "DisplayName", "GivenName", "MiddleName", "Surname")
+        ),
         cells.timestamp(item.get("Birthday")),
         cells.text(item.get("JobTitle")),
         cells.text(item.get("CompanyName")),
         cells.boolean(item.get("IsBusinessContact")),
         cells.is_shared(item.get("SourceMailboxGuid")),
-        *_email(item, 0), *_email(item, 1), *_email(item, 2),
-        *_address(item, "BusinessAddress"), *_address(item, "HomeAddress"), *_address(item, "OtherAddress"),
+        *_email(item, 0),
+        *_email(item, 1),
+        *_email(item, 2),
+        *_address(item, "BusinessAddress"),
+        *_address(item, "HomeAddress"),
+        *_address(item, "OtherAddress"),
         cells.text(item.get("BusinessPhones")),
         cells.text(item.get("MobilePhone")),
         cells.text(item.get("HomePhones")),
@@ -271,7 +286,11 @@ def company_row(item: dict, template: Template | None) -> Row:
         cells.text(item.get("DisplayName")),
         cells.text(item.get("BusinessHomePage")),
         cells.text(item.get("BusinessPhones")),
-        cells.joined(cells.text(e.get("Address")) for e in item.get("EmailAddresses") or [] if isinstance(e, dict)),
+        cells.joined(
+            cells.text(e.get("Address"))
+            for e in item.get("EmailAddresses") or []
+            if isinstance(e, dict)
+        ),
         *_address(item, "BusinessAddress"),
         cells.text(item.get("Notes")),
         cells.is_shared(item.get("SourceMailboxGuid")),
@@ -323,7 +342,9 @@ def task_rows(item: dict, template: Template | None) -> Iterator[Row]:
         cells.timestamp(item.get("ReminderDateTime")),
         cells.text(item.get("Importance")),
         cells.text(item.get("Status")),
-        cells.number(item.get("PercentComplete")) if item.get("PercentComplete") is not None else "",
+        cells.number(item.get("PercentComplete"))
+        if item.get("PercentComplete") is not None
+        else "",
         _body_text(item.get("Body")),
         cells.text(item.get("Id")),
     ]
@@ -412,39 +433,131 @@ def no_links(item: dict) -> list[tuple[str, str]]:
 
 SCHEMA_COLUMNS = ("FieldId", "FieldLabel", "FieldType", "FieldInfo")
 CONTACT_COLUMNS = (
-    "PersonaId", "XrmId", "DisplayName", "GivenName", "MiddleName", "LastName", "BirthDay",
-    "JobTitle", "CompanyName", "IsBusinessContact", "Shared",
-    "Email1Address", "Email1DisplayName", "Email1OriginalDisplayName",
-    "Email2Address", "Email2DisplayName", "Email2OriginalDisplayName",
-    "Email3Address", "Email3DisplayName", "Email3OriginalDisplayName",
-    "WorkAddressStreet", "WorkAddressCity", "WorkAddressStateOrProvince", "WorkAddressPostalCode", "WorkAddressCountry",
-    "HomeAddressStreet", "HomeAddressCity", "HomeAddressStateOrProvince", "HomeAddressPostalCode", "HomeAddressCountry",
-    "OtherAddressStreet", "OtherAddressCity", "OtherAddressStateOrProvince", "OtherAddressPostalCode", "OtherAddressCountry",
-    "BusinessTelephoneNumber", "MobileTelephoneNumber", "HomeTelephoneNumber", "OtherTelephoneNumber",
-    "Notes", "CompanyLinks", "DealLinks", "ItemId",
+    "PersonaId",
+    "XrmId",
+    "DisplayName",
+    "GivenName",
+    "MiddleName",
+    "LastName",
+    "BirthDay",
+    "JobTitle",
+    "CompanyName",
+    "IsBusinessContact",
+    "Shared",
+    "Email1Address",
+    "Email1DisplayName",
+    "Email1OriginalDisplayName",
+    "Email2Address",
+    "Email2DisplayName",
+    "Email2OriginalDisplayName",
+    "Email3Address",
+    "Email3DisplayName",
+    "Email3OriginalDisplayName",
+    "WorkAddressStreet",
+    "WorkAddressCity",
+    "WorkAddressStateOrProvince",
+    "WorkAddressPostalCode",
+    "WorkAddressCountry",
+    "HomeAddressStreet",
+    "HomeAddressCity",
+    "HomeAddressStateOrProvince",
+    "HomeAddressPostalCode",
+    "HomeAddressCountry",
+    "OtherAddressStreet",
+    "OtherAddressCity",
+    "OtherAddressStateOrProvince",
+    "OtherAddressPostalCode",
+    "OtherAddressCountry",
+    "BusinessTelephoneNumber",
+    "MobileTelephoneNumber",
+    "HomeTelephoneNumber",
+    "OtherTelephoneNumber",
+    "Notes",
+    "CompanyLinks",
+    "DealLinks",
+    "ItemId",
 )
 COMPANY_COLUMNS = (
-    "XrmId", "DisplayName", "BusinessHomePage", "BusinessPhone", "EmailAddress",
-    "BusinessAddressStreet", "BusinessAddressCity", "BusinessAddressState", "BusinessAddressPostalCode",
-    "BusinessAddressCountry/Region", "Notes", "Shared", "ItemId", "ContactLinks", "DealLinks",
+    "XrmId",
+    "DisplayName",
+    "BusinessHomePage",
+    "BusinessPhone",
+    "EmailAddress",
+    "BusinessAddressStreet",
+    "BusinessAddressCity",
+    "BusinessAddressState",
+    "BusinessAddressPostalCode",
+    "BusinessAddressCountry/Region",
+    "Notes",
+    "Shared",
+    "ItemId",
+    "ContactLinks",
+    "DealLinks",
 )
 DEAL_COLUMNS = (
-    "XrmId", "DealName", "Amount", "Priority", "Status", "Stage", "CloseDate", "Owner", "Shared",
-    "Notes", "CompanyLink", "ContactLinks", "ItemId",
+    "XrmId",
+    "DealName",
+    "Amount",
+    "Priority",
+    "Status",
+    "Stage",
+    "CloseDate",
+    "Owner",
+    "Shared",
+    "Notes",
+    "CompanyLink",
+    "ContactLinks",
+    "ItemId",
 )
 TASK_COLUMNS = (
-    "ParentType", "ParentLink", "XrmID", "Subject", "StartDate", "DueDate", "DateTimeCreated",
-    "LastModifiedTime", "ReminderIsSet", "ReminderDueBy", "Priority", "Status", "PercentComplete",
-    "Notes", "ItemId",
+    "ParentType",
+    "ParentLink",
+    "XrmID",
+    "Subject",
+    "StartDate",
+    "DueDate",
+    "DateTimeCreated",
+    "LastModifiedTime",
+    "ReminderIsSet",
+    "ReminderDueBy",
+    "Priority",
+    "Status",
+    "PercentComplete",
+    "Notes",
+    "ItemId",
 )
-POST_COLUMNS = ("XrmId", "PostType", "PostText", "EventDateTime", "ParentType", "ParentLink", "ItemId")
+POST_COLUMNS = (
+    "XrmId",
+    "PostType",
+    "PostText",
+    "EventDateTime",
+    "ParentType",
+    "ParentLink",
+    "ItemId",
+)
 ACTIVITY_COLUMNS = (
-    "SourceUserName", "SubType", "ActionVerb", "EventTime", "ModifiedProperties",
-    "LinkedContactIds", "LinkedDealIds", "LinkedCompanyIds", "XrmId", "ItemId",
+    "SourceUserName",
+    "SubType",
+    "ActionVerb",
+    "EventTime",
+    "ModifiedProperties",
+    "LinkedContactIds",
+    "LinkedDealIds",
+    "LinkedCompanyIds",
+    "XrmId",
+    "ItemId",
 )
 INSIGHT_COLUMNS = (
-    "XrmId", "InsightType", "Title", "Text", "EventTime", "Status",
-    "LinkedContactIds", "LinkedDealIds", "LinkedCompanyIds", "ItemId",
+    "XrmId",
+    "InsightType",
+    "Title",
+    "Text",
+    "EventTime",
+    "Status",
+    "LinkedContactIds",
+    "LinkedDealIds",
+    "LinkedCompanyIds",
+    "ItemId",
 )
 
 _COMMON = ("Id", "XrmId", "LastModifiedDateTime", "InlineLinks")
@@ -518,49 +631,167 @@ class Entity:
 
 
 ENTITIES: tuple[Entity, ...] = (
-    Entity("contact-template", "XrmContactTemplate", "ContactSchema.csv", SCHEMA_COLUMNS,
-           schema_rows,
-           about="custom fields of the contact template (XrmContactTemplate): FieldId, FieldLabel, FieldType, FieldInfo", template=CONTACT, is_template=True),
-    Entity("company-template", "XrmOrganizationTemplate", "CompanySchema.csv", SCHEMA_COLUMNS,
-           schema_rows,
-           about="custom fields of the company template (XrmOrganizationTemplate)", template=COMPANY, is_template=True),
-    Entity("deal-template", "XrmDealTemplate", "DealSchema.csv", SCHEMA_COLUMNS,
-           schema_rows,
-           about="custom fields of the deal template (XrmDealTemplate); its stages name the deals' Stage", template=DEAL, is_template=True),
-    Entity("contacts", "XrmContacts", "Contacts.csv", CONTACT_COLUMNS, one_row(contact_row),
-           about="OCM contacts (XrmContacts): names, 3 e-mail addresses, 3 postal addresses, phones, the whole note, company and deal links, then a column per custom field",
-           select=(*_COMMON, "PersonaId", "DisplayName", "GivenName", "MiddleName", "Surname",
-                   "Birthday", "JobTitle", "CompanyName", "IsBusinessContact", "SourceMailboxGuid",
-                   "EmailAddresses", *_ADDRESSES, "BusinessPhones", "HomePhones", "MobilePhone",
-                   "OtherPhone", "Notes"),
-           template=CONTACT, full_notes=True, link_target=CONTACT, links=cell_links(COMPANY, DEAL)),
-    Entity("companies", "XrmOrganizations", "Companies.csv", COMPANY_COLUMNS, one_row(company_row),
-           about="OCM companies (XrmOrganizations): name, web page, all phones and e-mail addresses, address, note, contact and deal links, then a column per custom field",
-           select=(*_COMMON, "DisplayName", "BusinessHomePage", "BusinessPhones", "EmailAddresses",
-                   "BusinessAddress", "Notes", "SourceMailboxGuid"),
-           template=COMPANY, link_target=COMPANY, links=cell_links(CONTACT, DEAL)),
-    Entity("deals", "XrmDeals", "Deals.csv", DEAL_COLUMNS, one_row(deal_row),
-           about="OCM deals (XrmDeals): name, amount with its currency, stage label, close date, owner, company and contact links, then a column per custom field",
-           select=(*_COMMON, "Name", "Amount", "Currency", "Priority", "Status", "Stage", "CloseTime",
-                   "Owner", "Notes", "SourceMailboxGuid"),
-           template=DEAL, link_target=DEAL, links=cell_links(COMPANY, CONTACT)),
-    Entity("tasks", "XrmTasks", "Tasks.csv", TASK_COLUMNS, task_rows,
-           about="tasks linked to a contact, company or deal (XrmTasks); the parent is the last link",
-           select=(*_COMMON, "Subject", "StartDateTime", "DueDateTime", "CreatedDateTime",
-                   "ReminderDateTime", "IsReminderOn", "Importance", "Status", "PercentComplete", "Body"),
-           links=parent_link()),
-    Entity("posts", "XrmActivityStreams", "Posts.csv", POST_COLUMNS, one_row(post_row),
-           about="posts of the activity stream (XrmActivityStreams, ActionVerb Post) and what each pertains to",
-           select=(*_COMMON, "ActionVerb", *_STREAM), filter="ActionVerb eq 'Post'",
-           links=parent_link("ActivityPertainsTo")),
-    Entity("activities", "XrmActivityStreams", "Activities.csv", ACTIVITY_COLUMNS, one_row(activity_row),
-           about="every other activity-stream entry (not Post): who, what, when, linked records",
-           select=(*_COMMON, "ActionVerb", *_STREAM, "DisplayName", "ModifiedProperties"),
-           filter="ActionVerb ne 'Post'", links=cell_links(CONTACT, DEAL, COMPANY)),
-    Entity("insights", "XrmInsights", "Insights.csv", INSIGHT_COLUMNS, one_row(insight_row),
-           about="OCM insights (XrmInsights), never exported by the original script",
-           select=(*_COMMON, "InsightType", "Title", "Text", "EventTime", "Status"),
-           links=cell_links(CONTACT, DEAL, COMPANY)),
+    Entity(
+        "contact-template",
+        "XrmContactTemplate",
+        "ContactSchema.csv",
+        SCHEMA_COLUMNS,
+        schema_rows,
+        about="custom fields of the contact template (XrmContactTemplate): FieldId, FieldLabel, FieldType, FieldInfo",
+        template=CONTACT,
+        is_template=True,
+    ),
+    Entity(
+        "company-template",
+        "XrmOrganizationTemplate",
+        "CompanySchema.csv",
+        SCHEMA_COLUMNS,
+        schema_rows,
+        about="custom fields of the company template (XrmOrganizationTemplate)",
+        template=COMPANY,
+        is_template=True,
+    ),
+    Entity(
+        "deal-template",
+        "XrmDealTemplate",
+        "DealSchema.csv",
+        SCHEMA_COLUMNS,
+        schema_rows,
+        about="custom fields of the deal template (XrmDealTemplate); its stages name the deals' Stage",
+        template=DEAL,
+        is_template=True,
+    ),
+    Entity(
+        "contacts",
+        "XrmContacts",
+        "Contacts.csv",
+        CONTACT_COLUMNS,
+        one_row(contact_row),
+        about="OCM contacts (XrmContacts): names, 3 e-mail addresses, 3 postal addresses, phones, the whole note, company and deal links, then a column per custom field",
+        select=(
+            *_COMMON,
+            "PersonaId",
+            "DisplayName",
+            "GivenName",
+            "MiddleName",
+            "Surname",
+            "Birthday",
+            "JobTitle",
+            "CompanyName",
+            "IsBusinessContact",
+            "SourceMailboxGuid",
+            "EmailAddresses",
+            *_ADDRESSES,
+            "BusinessPhones",
+            "HomePhones",
+            "MobilePhone",
+            "OtherPhone",
+            "Notes",
+        ),
+        template=CONTACT,
+        full_notes=True,
+        link_target=CONTACT,
+        links=cell_links(COMPANY, DEAL),
+    ),
+    Entity(
+        "companies",
+        "XrmOrganizations",
+        "Companies.csv",
+        COMPANY_COLUMNS,
+        one_row(company_row),
+        about="OCM companies (XrmOrganizations): name, web page, all phones and e-mail addresses, address, note, contact and deal links, then a column per custom field",
+        select=(
+            *_COMMON,
+            "DisplayName",
+            "BusinessHomePage",
+            "BusinessPhones",
+            "EmailAddresses",
+            "BusinessAddress",
+            "Notes",
+            "SourceMailboxGuid",
+        ),
+        template=COMPANY,
+        link_target=COMPANY,
+        links=cell_links(CONTACT, DEAL),
+    ),
+    Entity(
+        "deals",
+        "XrmDeals",
+        "Deals.csv",
+        DEAL_COLUMNS,
+        one_row(deal_row),
+        about="OCM deals (XrmDeals): name, amount with its currency, stage label, close date, owner, company and contact links, then a column per custom field",
+        select=(
+            *_COMMON,
+            "Name",
+            "Amount",
+            "Currency",
+            "Priority",
+            "Status",
+            "Stage",
+            "CloseTime",
+            "Owner",
+            "Notes",
+            "SourceMailboxGuid",
+        ),
+        template=DEAL,
+        link_target=DEAL,
+        links=cell_links(COMPANY, CONTACT),
+    ),
+    Entity(
+        "tasks",
+        "XrmTasks",
+        "Tasks.csv",
+        TASK_COLUMNS,
+        task_rows,
+        about="tasks linked to a contact, company or deal (XrmTasks); the parent is the last link",
+        select=(
+            *_COMMON,
+            "Subject",
+            "StartDateTime",
+            "DueDateTime",
+            "CreatedDateTime",
+            "ReminderDateTime",
+            "IsReminderOn",
+            "Importance",
+            "Status",
+            "PercentComplete",
+            "Body",
+        ),
+        links=parent_link(),
+    ),
+    Entity(
+        "posts",
+        "XrmActivityStreams",
+        "Posts.csv",
+        POST_COLUMNS,
+        one_row(post_row),
+        about="posts of the activity stream (XrmActivityStreams, ActionVerb Post) and what each pertains to",
+        select=(*_COMMON, "ActionVerb", *_STREAM),
+        filter="ActionVerb eq 'Post'",
+        links=parent_link("ActivityPertainsTo"),
+    ),
+    Entity(
+        "activities",
+        "XrmActivityStreams",
+        "Activities.csv",
+        ACTIVITY_COLUMNS,
+        one_row(activity_row),
+        about="every other activity-stream entry (not Post): who, what, when, linked records",
+        select=(*_COMMON, "ActionVerb", *_STREAM, "DisplayName", "ModifiedProperties"),
+        filter="ActionVerb ne 'Post'",
+        links=cell_links(CONTACT, DEAL, COMPANY),
+    ),
+    Entity(
+        "insights",
+        "XrmInsights",
+        "Insights.csv",
+        INSIGHT_COLUMNS,
+        one_row(insight_row),
+        about="OCM insights (XrmInsights), never exported by the original script",
+        select=(*_COMMON, "InsightType", "Title", "Text", "EventTime", "Status"),
+        links=cell_links(CONTACT, DEAL, COMPANY),
+    ),
 )
 BY_KEY: dict[str, Entity] = {entity.key: entity for entity in ENTITIES}
 #: Link kind -> the entity whose records are its targets.

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -101,8 +101,12 @@ class ExportCommand:
 def _command(name: str, keys: Sequence[str], synopsis: str) -> ExportCommand:
     """A command whose help (Get-Help style) is built from its entity rows."""
     files = "\n".join(
-        textwrap.fill(f"{BY_KEY[key].file_name}: {BY_KEY[key].about}.", width=78,
-                      initial_indent="  ", subsequent_indent="      ")
+        textwrap.fill(
+            f"{BY_KEY[key].file_name}: {BY_KEY[key].about}.",
+            width=78,
+            initial_indent="  ",
+            subsequent_indent="      ",
+        )
         for key in keys
     )
     help_text = f"{synopsis}\n\n\b\nWrites:\n{files}\n\n{_OUTPUT}\n\n{_PERMISSIONS}"
@@ -117,28 +121,59 @@ def _command(name: str, keys: Sequence[str], synopsis: str) -> ExportCommand:
 
 
 EXPORT_COMMANDS: tuple[ExportCommand, ...] = (
-    _command("export-all-data", [e.key for e in ENTITIES],
-             "Export all OCM data of a mailbox, every file below."),
-    _command("export-contact-templates", ["contact-template"],
-             "Export the custom fields of the contact template (ContactSchema.csv)."),
-    _command("export-company-templates", ["company-template"],
-             "Export the custom fields of the company template (CompanySchema.csv)."),
-    _command("export-deal-templates", ["deal-template"],
-             "Export the custom fields of the deal template (DealSchema.csv)."),
-    _command("export-contacts-data", ["contact-template", "contacts"],
-             "Export OCM contacts (Contacts.csv) and the contact template."),
-    _command("export-companies-data", ["company-template", "companies"],
-             "Export OCM companies (Companies.csv) and the company template."),
-    _command("export-deals-data", ["deal-template", "deals"],
-             "Export OCM deals (Deals.csv) and the deal template."),
-    _command("export-tasks-data", ["tasks"],
-             "Export tasks linked to OCM contacts, companies or deals (Tasks.csv)."),
-    _command("export-posts-data", ["posts"],
-             "Export the posts of the OCM activity stream (Posts.csv)."),
-    _command("export-activities-data", ["activities"],
-             "Export the other entries of the OCM activity stream (Activities.csv)."),
-    _command("export-insights-data", ["insights"],
-             "Export OCM insights (Insights.csv), which the original script never exported."),
+    _command(
+        "export-all-data",
+        [e.key for e in ENTITIES],
+        "Export all OCM data of a mailbox, every file below.",
+    ),
+    _command(
+        "export-contact-templates",
+        ["contact-template"],
+        "Export the custom fields of the contact template (ContactSchema.csv).",
+    ),
+    _command(
+        "export-company-templates",
+        ["company-template"],
+        "Export the custom fields of the company template (CompanySchema.csv).",
+    ),
+    _command(
+        "export-deal-templates",
+        ["deal-template"],
+        "Export the custom fields of the deal template (DealSchema.csv).",
+    ),
+    _command(
+        "export-contacts-data",
+        ["contact-template", "contacts"],
+        "Export OCM contacts (Contacts.csv) and the contact template.",
+    ),
+    _command(
+        "export-companies-data",
+        ["company-template", "companies"],
+        "Export OCM companies (Companies.csv) and the company template.",
+    ),
+    _command(
+        "export-deals-data",
+        ["deal-template", "deals"],
+        "Export OCM deals (Deals.csv) and the deal template.",
+    ),
+    _command(
+        "export-tasks-data",
+        ["tasks"],
+        "Export tasks linked to OCM contacts, companies or deals (Tasks.csv).",
+    ),
+    _command(
+        "export-posts-data", ["posts"], "Export the posts of the OCM activity stream (Posts.csv)."
+    ),
+    _command(
+        "export-activities-data",
+        ["activities"],
+        "Export the other entries of the OCM activity stream (Activities.csv).",
+    ),
+    _command(
+        "export-insights-data",
+        ["insights"],
+        "Export OCM insights (Insights.csv), which the original script never exported.",
+    ),
 )
 EXPORT_ALL = EXPORT_COMMANDS[0]
 
@@ -164,8 +199,13 @@ class FileReport:
     dangling_links: int | None = None
 
     def to_manifest(self) -> dict:
-        entry: dict = {"name": self.name, "entity": self.entity, "rows": self.rows,
-                       "sha256": self.sha256, "status": self.status}
+        entry: dict = {
+            "name": self.name,
+            "entity": self.entity,
+            "rows": self.rows,
+            "sha256": self.sha256,
+            "status": self.status,
+        }
         if self.error is not None:
             entry["error"] = self.error
         entry["danglingLinks"] = self.dangling_links
@@ -206,10 +246,12 @@ class ExportReport:
 
 
 def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def run_status(files: Sequence[FileReport], *, interrupted: bool = False, fatal: bool = False) -> str:
+def run_status(
+    files: Sequence[FileReport], *, interrupted: bool = False, fatal: bool = False
+) -> str:
     """``complete`` when every file is, ``failed`` when none is (or the run could not start),
     ``partial`` otherwise and always after an interruption."""
     if interrupted:
@@ -306,7 +348,9 @@ class ExportRun:
         """
         for entity in self.entities:
             self.progress.add(entity.key, entity.file_name)
-        with ThreadPoolExecutor(max_workers=len(self.entities) + 3, thread_name_prefix="export") as pool:
+        with ThreadPoolExecutor(
+            max_workers=len(self.entities) + 3, thread_name_prefix="export"
+        ) as pool:
             try:
                 kinds = dict.fromkeys(e.template for e in self.entities if e.template)
                 self._run_all(pool, [partial(self._read_template, kind) for kind in kinds])
@@ -342,7 +386,11 @@ class ExportRun:
         except _Cancelled:
             if report is not None:
                 report.status = "cancelled"
-                report.error = "interrupted" if self.fatal is None else "stopped: the mailbox could not be read"
+                report.error = (
+                    "interrupted"
+                    if self.fatal is None
+                    else "stopped: the mailbox could not be read"
+                )
                 self.progress.finish(entity.key, "cancelled")
         except OcmError as error:
             if isinstance(error, RUN_FATAL):
@@ -377,7 +425,9 @@ class ExportRun:
                 if entity.template not in self.templates:
                     source = template_entity(entity.template).file_name
                     reason = self.template_errors.get(entity.template, "not read")
-                    raise OcmError(f"not written: the template for its columns ({source}) failed: {reason}")
+                    raise OcmError(
+                        f"not written: the template for its columns ({source}) failed: {reason}"
+                    )
                 template = self.templates[entity.template]
             params = entity.query(template, page_size=self.page_size)
             return self._write(entity, template, self._ordered(self._pages(entity, params)))
@@ -399,17 +449,23 @@ class ExportRun:
             yield ties.push(items)
         yield ties.flush()
 
-    def _write(self, entity: Entity, template: Template | None, chunks: Iterable[list[dict]]) -> FileReport:
+    def _write(
+        self, entity: Entity, template: Template | None, chunks: Iterable[list[dict]]
+    ) -> FileReport:
         """Stream ``chunks`` of items to the entity's CSV file; return its complete report."""
         outcome = _EntityOutcome()
         ids: set[str] | None = set() if entity.link_target else None
-        with CsvFile(self.run_dir / entity.file_name, entity.header(template), encoding=self.encoding) as out:
+        with CsvFile(
+            self.run_dir / entity.file_name, entity.header(template), encoding=self.encoding
+        ) as out:
             for items in chunks:
                 if entity.full_notes:
                     items = self._whole_notes(entity, items)
                 out.write([row for item in items for row in entity.rows_of(item, template)])
                 for item in items:
-                    outcome.links.update((kind, target.casefold()) for kind, target in entity.links(item))
+                    outcome.links.update(
+                        (kind, target.casefold()) for kind, target in entity.links(item)
+                    )
                     if ids is not None and item.get("XrmId"):
                         ids.add(str(item["XrmId"]).casefold())
             result = out.commit()
@@ -424,14 +480,18 @@ class ExportRun:
         An item deleted since it was listed (404) is dropped, as the listing would now.
         """
         cut = [
-            item for item in items
+            item
+            for item in items
             if item.get("NotesTruncated") or len(str(item.get("Notes") or "")) >= NOTES_CUT
         ]
         if not cut:
             return items
         requests = [
-            BatchRequest(id=str(n), method="GET",
-                         url=f"{self.mailbox_path}/{entity.collection}/{quote(str(item['Id']), safe='')}")
+            BatchRequest(
+                id=str(n),
+                method="GET",
+                url=f"{self.mailbox_path}/{entity.collection}/{quote(str(item['Id']), safe='')}",
+            )
             for n, item in enumerate(cut)
         ]
         gone: set[int] = set()
@@ -469,7 +529,8 @@ class ExportRun:
                 report.dangling_links = None
                 continue
             report.dangling_links = sum(
-                count for (kind, target), count in outcome.links.items()
+                count
+                for (kind, target), count in outcome.links.items()
                 if target not in known[kind]
             )
 
@@ -478,9 +539,12 @@ class ExportRun:
         try:
             ids = {
                 str(item["XrmId"]).casefold()
-                for page in self.client.pages(f"{self.mailbox_path}/{entity.collection}",
-                                              {"$select": "XrmId", "$top": str(self.page_size)})
-                for item in page.items if item.get("XrmId")
+                for page in self.client.pages(
+                    f"{self.mailbox_path}/{entity.collection}",
+                    {"$select": "XrmId", "$top": str(self.page_size)},
+                )
+                for item in page.items
+                if item.get("XrmId")
             }
         except OcmError:
             ids = None  # danglingLinks stays unknown for the files that link there
@@ -493,7 +557,11 @@ class ExportRun:
         reports = [self.files[e.key] for e in self.entities]
         for report in reports:
             if report.status == "cancelled" and report.error is None:
-                report.error = "interrupted" if self.fatal is None else "stopped: the mailbox could not be read"
+                report.error = (
+                    "interrupted"
+                    if self.fatal is None
+                    else "stopped: the mailbox could not be read"
+                )
         return reports
 
 
@@ -507,8 +575,10 @@ def _account_and_client(runtime: Runtime, mailbox: str | None) -> tuple[str, Gra
     client = runtime.client
     account = runtime.account or mailbox
     if not account:
-        raise UsageError("--mailbox is required with app-only sign-in",
-                         hint="name the user or group mailbox to export: --mailbox alice@contoso.com")
+        raise UsageError(
+            "--mailbox is required with app-only sign-in",
+            hint="name the user or group mailbox to export: --mailbox alice@contoso.com",
+        )
     return account, client
 
 
@@ -540,8 +610,15 @@ def run_export(
         started_at=_utc_now(),
     )
     progress = ExportProgress(runtime.console)
-    run = ExportRun(client, mailbox, report.run_dir, command.entities, encoding=encoding,
-                    progress=progress, page_size=page_size)
+    run = ExportRun(
+        client,
+        mailbox,
+        report.run_dir,
+        command.entities,
+        encoding=encoding,
+        progress=progress,
+        page_size=page_size,
+    )
     try:
         with progress:
             run.execute()
@@ -559,17 +636,23 @@ def run_export(
         [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"],
     )
     print_export_summary(
-        runtime.console, [(f.name, f.rows, f.status) for f in report.files],
-        run_dir=str(report.run_dir), status=report.status,
+        runtime.console,
+        [(f.name, f.rows, f.status) for f in report.files],
+        run_dir=str(report.run_dir),
+        status=report.status,
     )
     return report
 
 
-def _finish(report: ExportReport, run: ExportRun, *, interrupted: bool = False, fatal: bool = False) -> None:
+def _finish(
+    report: ExportReport, run: ExportRun, *, interrupted: bool = False, fatal: bool = False
+) -> None:
     """Fill in the outcome and write ``manifest.json`` atomically."""
     report.files = run.file_reports()
     report.finished_at = _utc_now()
-    report.status = run_status(report.files, interrupted=interrupted, fatal=fatal or run.fatal is not None)
+    report.status = run_status(
+        report.files, interrupted=interrupted, fatal=fatal or run.fatal is not None
+    )
     report.exit_code = EXIT_OK if report.status == "complete" else EXIT_FAILED
     text = json.dumps(report.to_manifest(), indent=2, ensure_ascii=False) + "\n"
     write_atomically(report.manifest_path, text.encode("utf-8"))

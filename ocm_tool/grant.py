@@ -69,8 +69,10 @@ class GrantRecord:
 
 def manual_removal_command(mailbox: str, user: str) -> str:
     """The Exchange Online PowerShell line that removes the grant by hand."""
-    return (f"Remove-MailboxPermission -Identity {mailbox} -User {user} "
-            f"-AccessRights FullAccess -InheritanceType All")
+    return (
+        f"Remove-MailboxPermission -Identity {mailbox} -User {user} "
+        f"-AccessRights FullAccess -InheritanceType All"
+    )
 
 
 def _invoke(client: GraphClient, cmdlet: str, mailbox: str, user: str) -> list[dict]:
@@ -113,8 +115,10 @@ def temporary_full_access(
 
     if has_full_access(client, mailbox, user):
         record.preexisting = True
-        step(f"Get-MailboxPermission: {user} already has FullAccess on {mailbox}; "
-             "it is left in place afterwards")
+        step(
+            f"Get-MailboxPermission: {user} already has FullAccess on {mailbox}; "
+            "it is left in place afterwards"
+        )
         yield record
         return
     step(f"Get-MailboxPermission: {user} has no FullAccess on {mailbox}")
@@ -161,8 +165,9 @@ def _revoke(client: GraphClient, record: GrantRecord, step: Callable[[str], None
         raise KeyboardInterrupt
 
 
-def _remove_and_check(client: GraphClient, record: GrantRecord,
-                      step: Callable[[str], None]) -> None:
+def _remove_and_check(
+    client: GraphClient, record: GrantRecord, step: Callable[[str], None]
+) -> None:
     mailbox, user = record.mailbox, record.user
     try:
         _invoke(client, "Remove-MailboxPermission", mailbox, user)

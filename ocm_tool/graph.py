@@ -145,8 +145,9 @@ class BatchResponse:
         """The typed error this answer stands for, or ``None`` for a 2xx answer."""
         if self.ok:
             return None
-        return _api_error(self.status, CaseInsensitiveDict(self.headers), self.body,
-                          self.client_request_id)
+        return _api_error(
+            self.status, CaseInsensitiveDict(self.headers), self.body, self.client_request_id
+        )
 
     def raise_for_status(self) -> BatchResponse:
         """Raise the typed error of a non-2xx answer; return ``self`` otherwise."""
@@ -269,8 +270,9 @@ class GraphClient:
         # Up to ``concurrency`` mailboxes at once (purge) x ``concurrency`` calls each may be in
         # flight; connections are opened lazily, so the bound costs nothing until used.
         # Our loop does every retry: urllib3 must not retry behind its back.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=concurrency * concurrency,
-                              max_retries=0)
+        adapter = HTTPAdapter(
+            pool_connections=4, pool_maxsize=concurrency * concurrency, max_retries=0
+        )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
@@ -369,8 +371,11 @@ class GraphClient:
             return path
         url = f"{self.endpoint}/{path.lstrip('/')}"
         if params:
-            pairs = {k: ("true" if v is True else "false" if v is False else v)
-                     for k, v in params.items() if v is not None}
+            pairs = {
+                k: ("true" if v is True else "false" if v is False else v)
+                for k, v in params.items()
+                if v is not None
+            }
             # %20 for spaces and a literal $ in option names, as Graph's own examples write them.
             url += "?" + urlencode(pairs, quote_via=quote, safe="$'(),")
         return url
@@ -379,7 +384,7 @@ class GraphClient:
         """The mailbox a URL addresses (``/users/{smtp}/...`` or ``/me``), lower-cased."""
         segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
         if segments[: len(self._base_segments)] == self._base_segments:
-            segments = segments[len(self._base_segments):]
+            segments = segments[len(self._base_segments) :]
         for index, segment in enumerate(segments):
             if segment.lower() == "users" and index + 1 < len(segments):
                 return segments[index + 1].lower()
@@ -424,8 +429,12 @@ class GraphClient:
             try:
                 with gate.slot():
                     response = self._session.request(
-                        method, url, json=body, headers=headers,
-                        verify=self._verify, timeout=self.timeout,
+                        method,
+                        url,
+                        json=body,
+                        headers=headers,
+                        verify=self._verify,
+                        timeout=self.timeout,
                     )
             except (requests.RequestException, OSError) as exc:
                 plan = self._transport_plan(exc, url, method, idempotent, attempt)
@@ -436,16 +445,25 @@ class GraphClient:
                     refreshed = True
                     self._refresh(token)
                     continue
-                status_plan = self._status_plan(response.status_code, response.headers, idempotent,
-                                                attempt, gate)
+                status_plan = self._status_plan(
+                    response.status_code, response.headers, idempotent, attempt, gate
+                )
                 if status_plan is None:
-                    raise _api_error(response.status_code, response.headers,
-                                     self._json_or_none(response), client_request_id)
+                    raise _api_error(
+                        response.status_code,
+                        response.headers,
+                        self._json_or_none(response),
+                        client_request_id,
+                    )
                 plan = status_plan
             self._wait(plan)
 
     def _status_plan(
-        self, status: int, headers: Mapping[str, str], idempotent: bool, attempt: int,
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        idempotent: bool,
+        attempt: int,
         gate: _Mailbox,
     ) -> _RetryPlan | None:
         """How to retry an error answer after try ``attempt``; ``None``: give up.
@@ -466,8 +484,9 @@ class GraphClient:
         if retry_after is not None:
             return _RetryPlan(f"throttled ({status}) by {where}", retry_after, shared=True)
         if status == 429 or (status in TRANSIENT_STATUSES and idempotent):
-            return _RetryPlan(f"{where} answered {status}", self.retry.backoff(attempt),
-                              shared=False)
+            return _RetryPlan(
+                f"{where} answered {status}", self.retry.backoff(attempt), shared=False
+            )
         return None
 
     def _transport_plan(
@@ -480,8 +499,14 @@ class GraphClient:
                 f"the TLS certificate of {host} could not be verified",
                 hint="pass --ca-bundle with the CA that signed the server's certificate",
             ) from exc
-        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                            requests.exceptions.InvalidSchema)):
+        if isinstance(
+            exc,
+            (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+            ),
+        ):
             raise errors.ConfigurationError(
                 f"the endpoint URL {url!r} is not usable", hint="check --endpoint"
             ) from exc
@@ -494,8 +519,11 @@ class GraphClient:
             exc, NewConnectionError
         )
         if (idempotent or not_sent) and attempt < self.retry.max_attempts:
-            return _RetryPlan(f"connection to {host} failed ({type(exc).__name__})",
-                              self.retry.backoff(attempt), shared=False)
+            return _RetryPlan(
+                f"connection to {host} failed ({type(exc).__name__})",
+                self.retry.backoff(attempt),
+                shared=False,
+            )
         raise errors.TransportError(
             f"{method} to {host} failed: {type(exc).__name__} after {attempt} "
             f"attempt{'s' if attempt > 1 else ''}",
@@ -547,7 +575,7 @@ class GraphClient:
             groups.setdefault(self._mailbox_key(request.url), []).append(request)
         for mailbox, group in groups.items():
             for start in range(0, len(group), BATCH_LIMIT):
-                yield mailbox, group[start: start + BATCH_LIMIT]
+                yield mailbox, group[start : start + BATCH_LIMIT]
 
     def _send_batch(self, mailbox: str, chunk: list[BatchRequest]) -> dict[str, BatchResponse]:
         """One chunk: send, keep the answers, send again what is to be retried."""
@@ -574,16 +602,21 @@ class GraphClient:
                     if attempt >= self.retry.max_attempts:
                         raise errors.ServiceError(
                             f"$batch answered no response for request {request_id}",
-                            status=response.status_code, code="BatchResponseMissing",
+                            status=response.status_code,
+                            code="BatchResponseMissing",
                             request_id=response.headers.get("request-id"),
                         )
                     continue
                 if answer.status == 401 and not refreshed:
                     needs_token = True
                     continue
-                plan = self._status_plan(answer.status, CaseInsensitiveDict(answer.headers),
-                                         request.method.upper() in IDEMPOTENT_METHODS,
-                                         attempt, gate)
+                plan = self._status_plan(
+                    answer.status,
+                    CaseInsensitiveDict(answer.headers),
+                    request.method.upper() in IDEMPOTENT_METHODS,
+                    attempt,
+                    gate,
+                )
                 if plan is not None:
                     plans.append(plan)
                     continue
@@ -605,8 +638,12 @@ class GraphClient:
         headers = {"client-request-id": client_request_id, **request.headers}
         if request.body is not None and not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "application/json"
-        inner: dict[str, Any] = {"id": request.id, "method": request.method.upper(),
-                                 "url": request.url, "headers": headers}
+        inner: dict[str, Any] = {
+            "id": request.id,
+            "method": request.method.upper(),
+            "url": request.url,
+            "headers": headers,
+        }
         if request.body is not None:
             inner["body"] = request.body
         return inner

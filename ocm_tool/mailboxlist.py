@@ -34,13 +34,18 @@ def read_mailbox_list(path: Path) -> list[str]:
         header = [cell.strip().casefold() for cell in next(csv.reader([lines[0][1]]))]
         if "address" in header:
             column = header.index("address")
-            lines = [(number, row[column].strip() if column < len(row) else "")
-                     for number, line in lines[1:] for row in csv.reader([line])]
+            lines = [
+                (number, row[column].strip() if column < len(row) else "")
+                for number, line in lines[1:]
+                for row in csv.reader([line])
+            ]
     addresses: dict[str, str] = {}
     for number, value in lines:
         if not _ADDRESS.match(value):
-            raise UsageError(f"{path}, line {number}: {value!r} is not a mailbox address",
-                             hint="one SMTP address a line, or a CSV with an 'address' column")
+            raise UsageError(
+                f"{path}, line {number}: {value!r} is not a mailbox address",
+                hint="one SMTP address a line, or a CSV with an 'address' column",
+            )
         addresses.setdefault(value.casefold(), value)
     if not addresses:
         raise UsageError(f"the mailboxes file {path} lists no mailbox")

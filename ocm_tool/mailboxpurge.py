@@ -77,8 +77,15 @@ T = TypeVar("T")
 #: A group mailbox's OCM session is restarted at most this many times per call (as the script).
 MAX_SESSION_RESTARTS = 3
 #: The service, the network or the sign-in failed beyond retries: stop the whole run.
-_RUN_FATAL = (ServiceError, ThrottledError, TransportError, InvalidTokenError,
-              AuthenticationError, ConfigurationError, OutputError)
+_RUN_FATAL = (
+    ServiceError,
+    ThrottledError,
+    TransportError,
+    InvalidTokenError,
+    AuthenticationError,
+    ConfigurationError,
+    OutputError,
+)
 #: This mailbox cannot be opened: stop it, go on with the others.
 _MAILBOX_FATAL = (AccessDeniedError, MailboxNotFoundError)
 
@@ -105,8 +112,14 @@ class PurgeCancelled(Exception):
 class PurgeRun:
     """What every mailbox of one run shares: client, operation, options, view, stop signal."""
 
-    def __init__(self, runtime: Runtime, operation: PurgeOperation, options: PurgeOptions,
-                 view: ui.PurgeView, run_dir: Path) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        operation: PurgeOperation,
+        options: PurgeOptions,
+        view: ui.PurgeView,
+        run_dir: Path,
+    ) -> None:
         self.runtime = runtime
         self.client: GraphClient = runtime.client
         self.account = runtime.account
@@ -167,9 +180,14 @@ class MailboxPurge:
         try:
             with self._access(result):
                 plan = self.plan()
-                result.folders = [FolderResult(str(p.path), before=p.before,
-                                               status=ABSENT if p.folder_id is None else SKIPPED)
-                                  for p in plan]
+                result.folders = [
+                    FolderResult(
+                        str(p.path),
+                        before=p.before,
+                        status=ABSENT if p.folder_id is None else SKIPPED,
+                    )
+                    for p in plan
+                ]
                 if review is not None:
                     review(plan)
                 if run.options.dry_run:
@@ -194,7 +212,9 @@ class MailboxPurge:
         run = self.run_state
         if not run.options.grant_access:
             return nullcontext()
-        if self.address is None or (run.account and self.address.casefold() == run.account.casefold()):
+        if self.address is None or (
+            run.account and self.address.casefold() == run.account.casefold()
+        ):
             self._say("--grant-access: this is your own mailbox, no grant is needed")
             return nullcontext()
         return self._granted(result)
@@ -202,8 +222,9 @@ class MailboxPurge:
     @contextmanager
     def _granted(self, result: MailboxResult) -> Iterator[None]:
         assert self.address is not None and self.run_state.account is not None
-        grants = grant.temporary_full_access(self.client, self.address, self.run_state.account,
-                                             say=self._say)
+        grants = grant.temporary_full_access(
+            self.client, self.address, self.run_state.account, say=self._say
+        )
         records: list[grant.GrantRecord] = []
         try:
             with grants as record:
@@ -215,8 +236,10 @@ class MailboxPurge:
 
     def _note_grant(self, result: MailboxResult) -> None:
         if result.grant and result.grant.get("leftBehind"):
-            message = (f"FullAccess of {result.grant['user']} on {self.display} may still be "
-                       f"there: {grant.manual_removal_command(self.display, result.grant['user'])}")
+            message = (
+                f"FullAccess of {result.grant['user']} on {self.display} may still be "
+                f"there: {grant.manual_removal_command(self.display, result.grant['user'])}"
+            )
             result.error = f"{result.error}; {message}" if result.error else message
 
     def plan(self) -> list[PlannedFolder]:
@@ -225,10 +248,13 @@ class MailboxPurge:
         for path in self.run_state.operation.folders:
             self.run_state.view.step(self.display, f"counting {path}")
             folder = self._find(path)
-            planned.append(PlannedFolder(
-                path, folder.get("Id") if folder else None,
-                int(folder.get("TotalItemCount") or 0) if folder else 0,
-            ))
+            planned.append(
+                PlannedFolder(
+                    path,
+                    folder.get("Id") if folder else None,
+                    int(folder.get("TotalItemCount") or 0) if folder else 0,
+                )
+            )
         return planned
 
     def _find(self, path: FolderPath) -> dict | None:
@@ -237,7 +263,8 @@ class MailboxPurge:
         for depth, prefix in enumerate(path.prefixes()):
             if prefix not in self._found:
                 self._found[prefix] = (
-                    self._well_known(path.well_known) if depth == 0
+                    self._well_known(path.well_known)
+                    if depth == 0
                     else self._child(folder, path.steps[depth - 1])
                 )
             folder = self._found[prefix]
@@ -269,8 +296,13 @@ class MailboxPurge:
     def _export_first(self, result: MailboxResult) -> None:
         run = self.run_state
         run.view.step(self.display, "exporting all data first (export-all-data)")
-        report = export.run_export(run.export_runtime, export.EXPORT_ALL, mailbox=self.address,
-                                   output_dir=run.run_dir, encoding="utf-8-sig")
+        report = export.run_export(
+            run.export_runtime,
+            export.EXPORT_ALL,
+            mailbox=self.address,
+            output_dir=run.run_dir,
+            encoding="utf-8-sig",
+        )
         result.export = {"status": report.status, "runDir": str(report.run_dir)}
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")
         if report.status != "complete":
@@ -282,7 +314,7 @@ class MailboxPurge:
 
     def _empty_all(self, plan: list[PlannedFolder], result: MailboxResult) -> bool:
         """Empty each folder in order; False when stopped before the end."""
-        for planned, folder in zip(plan, result.folders):
+        for planned, folder in zip(plan, result.folders, strict=False):
             if planned.folder_id is None:
                 self.run_state.view.step(self.display, f"{planned.path}: absent", advance=1)
                 continue
@@ -329,8 +361,10 @@ class MailboxPurge:
             result.status = FAILED
         elif result.remaining:
             result.status = REMAINING
-            result.error = (f"{result.remaining} item(s) still in the folder after EmptyFolder "
-                            f"({result.deleted} deleted)")
+            result.error = (
+                f"{result.remaining} item(s) still in the folder after EmptyFolder "
+                f"({result.deleted} deleted)"
+            )
         else:
             result.status = RETAINED if result.retained_by_hold else OK
         if isinstance(failure, _RUN_FATAL + _MAILBOX_FATAL):
@@ -347,8 +381,10 @@ class MailboxPurge:
                 self._keep_id(request_ids, error)
                 if restart == MAX_SESSION_RESTARTS:
                     raise
-                self._say(f"the OCM session must be started (ErrorXrmSessionRequired): "
-                          f"StartXrmSession, try {restart + 1} of {MAX_SESSION_RESTARTS}")
+                self._say(
+                    f"the OCM session must be started (ErrorXrmSessionRequired): "
+                    f"StartXrmSession, try {restart + 1} of {MAX_SESSION_RESTARTS}"
+                )
                 self.client.post(f"{self.base}/StartXrmSession", {}, idempotent=True)
         raise AssertionError("unreachable")
 

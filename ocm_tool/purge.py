@@ -61,7 +61,6 @@ OCM = "Outlook Customer Manager"
 COMPANY_CLASS = "IPF.Contact.Company"
 
 
-
 @dataclass(frozen=True)
 class FolderStep:
     """One step down the folder tree: the child whose ``DisplayName`` (or ``FolderClass``) is ``value``."""
@@ -93,7 +92,8 @@ class FolderPath:
     @property
     def steps(self) -> tuple[FolderStep, ...]:
         return tuple(
-            FolderStep("FolderClass", part[1:-1]) if part.startswith("{") and part.endswith("}")
+            FolderStep("FolderClass", part[1:-1])
+            if part.startswith("{") and part.endswith("}")
             else FolderStep("DisplayName", part)
             for part in self.text.split("/")[1:]
         )
@@ -121,22 +121,38 @@ class PurgeOperation:
 #: name, what it purges (for its help), and the folders it empties, in order. Listed in the
 #: order the script listed them; purge-all-data (first) is built from these rows below.
 _ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("purge-contacts-data", "the OCM contacts",
-     (f"contacts/{OCM}",)),
-    ("purge-companies-data", "the OCM companies",
-     (f"contacts/{{{COMPANY_CLASS}}}", f"contacts/{{{COMPANY_CLASS}}}/{OCM}")),
-    ("purge-deals-data", "the OCM deals",
-     ("root/xrmprojects/Deals", f"root/xrmprojects/Deals/{OCM}")),
-    ("purge-templates-data", "the OCM contact, company and deal templates",
-     ("root/xrmprojects/Templates",)),
-    ("purge-ocm-personmeta-data", "the OCM person metadata",
-     (f"msgfolderroot/personmetadata/{OCM}",)),
-    ("purge-xrm-activity-stream-data", "the OCM activity stream (posts and activities)",
-     ("root/XrmActivityStream", f"root/XrmActivityStream/{OCM}")),
-    ("purge-xrm-insights-data", "the OCM insights",
-     ("root/XrmInsights",)),
-    ("purge-xrm-deleted-items-data", "the OCM deleted items",
-     ("root/XrmDeletedItems", f"root/XrmDeletedItems/{OCM}")),
+    ("purge-contacts-data", "the OCM contacts", (f"contacts/{OCM}",)),
+    (
+        "purge-companies-data",
+        "the OCM companies",
+        (f"contacts/{{{COMPANY_CLASS}}}", f"contacts/{{{COMPANY_CLASS}}}/{OCM}"),
+    ),
+    (
+        "purge-deals-data",
+        "the OCM deals",
+        ("root/xrmprojects/Deals", f"root/xrmprojects/Deals/{OCM}"),
+    ),
+    (
+        "purge-templates-data",
+        "the OCM contact, company and deal templates",
+        ("root/xrmprojects/Templates",),
+    ),
+    (
+        "purge-ocm-personmeta-data",
+        "the OCM person metadata",
+        (f"msgfolderroot/personmetadata/{OCM}",),
+    ),
+    (
+        "purge-xrm-activity-stream-data",
+        "the OCM activity stream (posts and activities)",
+        ("root/XrmActivityStream", f"root/XrmActivityStream/{OCM}"),
+    ),
+    ("purge-xrm-insights-data", "the OCM insights", ("root/XrmInsights",)),
+    (
+        "purge-xrm-deleted-items-data",
+        "the OCM deleted items",
+        ("root/XrmDeletedItems", f"root/XrmDeletedItems/{OCM}"),
+    ),
 )
 #: purge-all-data empties the folders of these operations, in this order (the script's).
 PURGE_ALL_ORDER: tuple[str, ...] = (
@@ -212,6 +228,7 @@ PURGE_OPERATIONS: tuple[PurgeOperation, ...] = _operations()
 # --------------------------------------------------------------------------------------------
 # Options, outcome, and the option checks (the list of mailboxes: mailboxlist.py).
 
+
 @dataclass(frozen=True)
 class PurgeOptions:
     """The purge command's options (``cli.py`` passes them through unchanged)."""
@@ -247,8 +264,10 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
             hint="add --yes to confirm from a script, or --dry-run to see the plan",
         )
     if settings.app_only and not (options.mailbox or options.mailboxes_file):
-        raise UsageError("app-only sign-in has no mailbox of its own: give the mailbox ADDRESS",
-                         hint="or --mailboxes-file FILE")
+        raise UsageError(
+            "app-only sign-in has no mailbox of its own: give the mailbox ADDRESS",
+            hint="or --mailboxes-file FILE",
+        )
     if settings.app_only and options.grant_access:
         raise UsageError(
             "--grant-access grants FullAccess to a signed-in admin; app-only sign-in has none",
@@ -258,6 +277,7 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
 
 # --------------------------------------------------------------------------------------------
 # The run: one mailbox or a list, the report, the exit status.
+
 
 def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions) -> PurgeOutcome:
     """Run ``operation`` on the mailbox (or list) of ``options``; see the module contract."""
@@ -272,26 +292,29 @@ def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions
         address = options.mailbox
         targets = [(address, address or account or "me")]
     folders = [str(f) for f in operation.folders]
-    carried = {key: result for key, result in previous.items()
-               if _done_for(result, folders)}
+    carried = {key: result for key, result in previous.items() if _done_for(result, folders)}
     to_do = [(a, d) for a, d in targets if d.casefold() not in carried]
     run_dir = rundir.make_run_dir(
         options.output_dir,
         account or (targets[0][1] if listed is None else Path(str(options.mailboxes_file)).stem),
     )
-    writer = ReportWriter(run_dir, [d for _, d in targets], {
-        "version": __version__,
-        "operation": operation.name,
-        "folders": folders,
-        "account": account,
-        "endpoint": runtime.settings.endpoint,
-        "deleteType": "SoftDelete" if options.soft_delete else "HardDelete",
-        "dryRun": options.dry_run,
-        "grantAccess": options.grant_access,
-        "exportFirst": options.export_first,
-        "mailboxesFile": str(options.mailboxes_file) if options.mailboxes_file else None,
-        "resumedFrom": str(options.resume) if options.resume else None,
-    })
+    writer = ReportWriter(
+        run_dir,
+        [d for _, d in targets],
+        {
+            "version": __version__,
+            "operation": operation.name,
+            "folders": folders,
+            "account": account,
+            "endpoint": runtime.settings.endpoint,
+            "deleteType": "SoftDelete" if options.soft_delete else "HardDelete",
+            "dryRun": options.dry_run,
+            "grantAccess": options.grant_access,
+            "exportFirst": options.export_first,
+            "mailboxesFile": str(options.mailboxes_file) if options.mailboxes_file else None,
+            "resumedFrom": str(options.resume) if options.resume else None,
+        },
+    )
     for _, display in targets:
         if display.casefold() in carried:
             old = carried[display.casefold()]
@@ -310,8 +333,9 @@ def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions
                 return _run_single(run, writer, to_do)
             return _run_list(run, writer, to_do)
     finally:
-        ui.show_purge_summary(console, writer.results, csv_path=writer.csv_path,
-                              json_path=writer.json_path)
+        ui.show_purge_summary(
+            console, writer.results, csv_path=writer.csv_path, json_path=writer.json_path
+        )
 
 
 def _done_for(result: MailboxResult, folders: list[str]) -> bool:
@@ -336,8 +360,9 @@ def _exit_code(results: list[MailboxResult], *, dry_run: bool) -> int:
     return EXIT_OK if fine else EXIT_FAILED
 
 
-def _run_single(run: PurgeRun, writer: ReportWriter,
-                to_do: list[tuple[str | None, str]]) -> PurgeOutcome:
+def _run_single(
+    run: PurgeRun, writer: ReportWriter, to_do: list[tuple[str | None, str]]
+) -> PurgeOutcome:
     """One mailbox in this thread: plan, show, ask, purge; errors raised after the report."""
     if not to_do:
         writer.finish("complete")
@@ -348,16 +373,20 @@ def _run_single(run: PurgeRun, writer: ReportWriter,
     run.view.finished(result)
     writer.record(result)
     interrupted = result.status == INTERRUPTED
-    writer.finish("failed" if run.fatal else
-                  _run_status([result], interrupted=interrupted, dry_run=run.options.dry_run))
+    writer.finish(
+        "failed"
+        if run.fatal
+        else _run_status([result], interrupted=interrupted, dry_run=run.options.dry_run)
+    )
     if interrupted:
         raise KeyboardInterrupt
     if result.status == CANCELLED:
         raise UsageError(f"cancelled: the address typed was not {display}; nothing was deleted")
     if purge.failure is not None:
         raise purge.failure
-    return PurgeOutcome(_exit_code([result], dry_run=run.options.dry_run), writer.run_dir,
-                        writer.results)
+    return PurgeOutcome(
+        _exit_code([result], dry_run=run.options.dry_run), writer.run_dir, writer.results
+    )
 
 
 def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], None]:
@@ -366,9 +395,12 @@ def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], No
     def review(plan: list[PlannedFolder]) -> None:
         total = sum(p.before for p in plan)
         ui.show_purge_plan(
-            run.runtime.console, run.operation.name, display,
+            run.runtime.console,
+            run.operation.name,
+            display,
             [(str(p.path), None if p.folder_id is None else p.before) for p in plan],
-            soft_delete=run.options.soft_delete, dry_run=run.options.dry_run,
+            soft_delete=run.options.soft_delete,
+            dry_run=run.options.dry_run,
         )
         if run.options.dry_run or run.options.yes:
             return
@@ -379,13 +411,24 @@ def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], No
     return review
 
 
-def _confirm_list(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions,
-                  writer: ReportWriter, to_do: list[tuple[str | None, str]]) -> None:
+def _confirm_list(
+    runtime: Runtime,
+    operation: PurgeOperation,
+    options: PurgeOptions,
+    writer: ReportWriter,
+    to_do: list[tuple[str | None, str]],
+) -> None:
     """Show what a list run will do; unless --yes or --dry-run, have the number of mailboxes
     typed (one confirmation for the whole list)."""
-    ui.show_purge_list(runtime.console, operation.name, [str(f) for f in operation.folders],
-                       [d for _, d in to_do], source=str(options.mailboxes_file),
-                       soft_delete=options.soft_delete, dry_run=options.dry_run)
+    ui.show_purge_list(
+        runtime.console,
+        operation.name,
+        [str(f) for f in operation.folders],
+        [d for _, d in to_do],
+        source=str(options.mailboxes_file),
+        soft_delete=options.soft_delete,
+        dry_run=options.dry_run,
+    )
     if to_do and not (options.yes or options.dry_run):
         count = str(len(to_do))
         if not ui.confirm_by_typing(runtime.console, count, what=f"purge these {count} mailboxes"):
@@ -393,8 +436,9 @@ def _confirm_list(runtime: Runtime, operation: PurgeOperation, options: PurgeOpt
             raise UsageError(f"cancelled: the number typed was not {count}; nothing was deleted")
 
 
-def _run_list(run: PurgeRun, writer: ReportWriter,
-              to_do: list[tuple[str | None, str]]) -> PurgeOutcome:
+def _run_list(
+    run: PurgeRun, writer: ReportWriter, to_do: list[tuple[str | None, str]]
+) -> PurgeOutcome:
     """Many mailboxes, ``settings.concurrency`` at a time; the report is written as they end."""
     options = run.options
     interrupted = False
@@ -409,14 +453,20 @@ def _run_list(run: PurgeRun, writer: ReportWriter,
             interrupted = isinstance(error, KeyboardInterrupt)
             run.stop()
             if interrupted:
-                run.view.note(None, "interrupted: finishing the calls in flight and taking "
-                                    "back access grants (the report is written next)")
+                run.view.note(
+                    None,
+                    "interrupted: finishing the calls in flight and taking "
+                    "back access grants (the report is written next)",
+                )
             _drain(run, writer, futures, recorded)
             if not interrupted:
                 raise
     results = writer.results
-    writer.finish("failed" if run.fatal else
-                  _run_status(results, interrupted=interrupted, dry_run=options.dry_run))
+    writer.finish(
+        "failed"
+        if run.fatal
+        else _run_status(results, interrupted=interrupted, dry_run=options.dry_run)
+    )
     if interrupted:
         raise KeyboardInterrupt
     if run.fatal is not None:
@@ -428,8 +478,12 @@ def _purge_listed(run: PurgeRun, address: str | None, display: str) -> MailboxRe
     return MailboxPurge(run, address, display).run()
 
 
-def _record(run: PurgeRun, writer: ReportWriter, future: Future[MailboxResult],
-            recorded: set[Future[MailboxResult]]) -> None:
+def _record(
+    run: PurgeRun,
+    writer: ReportWriter,
+    future: Future[MailboxResult],
+    recorded: set[Future[MailboxResult]],
+) -> None:
     """Write a finished mailbox to the report and show it (once)."""
     if future in recorded:
         return
@@ -440,16 +494,21 @@ def _record(run: PurgeRun, writer: ReportWriter, future: Future[MailboxResult],
         run.view.finished(result)
 
 
-def _drain(run: PurgeRun, writer: ReportWriter, futures: list[Future[MailboxResult]],
-           recorded: set[Future[MailboxResult]]) -> None:
+def _drain(
+    run: PurgeRun,
+    writer: ReportWriter,
+    futures: list[Future[MailboxResult]],
+    recorded: set[Future[MailboxResult]],
+) -> None:
     """Wait for every mailbox still running (they stop at their next folder) and record it."""
     for future in futures:
         while True:
             try:
                 _record(run, writer, future, recorded)
             except KeyboardInterrupt:
-                run.view.note(None, "still taking back access grants and writing the report; "
-                                    "please wait")
+                run.view.note(
+                    None, "still taking back access grants and writing the report; please wait"
+                )
                 continue
             except Exception:  # noqa: BLE001 - a bug in that mailbox; the first one is raised
                 pass

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,29 +33,36 @@ from ocm_tool.errors import OutputError, UsageError
 CSV_NAME = "purge-report.csv"
 JSON_NAME = "purge-report.json"
 COLUMNS: tuple[str, ...] = (
-    "mailbox", "folder", "before", "deleted", "retainedByHold", "remaining", "status", "error",
+    "mailbox",
+    "folder",
+    "before",
+    "deleted",
+    "retainedByHold",
+    "remaining",
+    "status",
+    "error",
     "requestIds",
 )
 
 # Folder statuses.
-OK = "ok"                # emptied and verified empty
-ABSENT = "absent"        # the mailbox has no such folder: nothing to purge
-RETAINED = "retained"    # emptied, but a hold keeps the items in Recoverable Items/Purges
+OK = "ok"  # emptied and verified empty
+ABSENT = "absent"  # the mailbox has no such folder: nothing to purge
+RETAINED = "retained"  # emptied, but a hold keeps the items in Recoverable Items/Purges
 REMAINING = "remaining"  # items are still in the folder after EmptyFolder (defect 10)
-FAILED = "failed"        # EmptyFolder or the check afterwards failed
-SKIPPED = "skipped"      # not attempted (interrupted, or the mailbox failed before it)
-PLANNED = "planned"      # --dry-run: counted, not touched
+FAILED = "failed"  # EmptyFolder or the check afterwards failed
+SKIPPED = "skipped"  # not attempted (interrupted, or the mailbox failed before it)
+PLANNED = "planned"  # --dry-run: counted, not touched
 #: Folder statuses after which nothing of the folder is left to purge.
 DONE_STATUSES = frozenset({OK, ABSENT, RETAINED})
 
 # Mailbox statuses.
-COMPLETE = "complete"          # every folder ok or absent
-ON_HOLD = "complete-on-hold"   # every folder empty; some items wait for a hold to end
-INCOMPLETE = "incomplete"      # a folder failed, kept items or was not reached
-MAILBOX_FAILED = "failed"      # the mailbox could not be purged at all (access, export, ...)
-INTERRUPTED = "interrupted"    # stopped by Ctrl-C or because the service failed
+COMPLETE = "complete"  # every folder ok or absent
+ON_HOLD = "complete-on-hold"  # every folder empty; some items wait for a hold to end
+INCOMPLETE = "incomplete"  # a folder failed, kept items or was not reached
+MAILBOX_FAILED = "failed"  # the mailbox could not be purged at all (access, export, ...)
+INTERRUPTED = "interrupted"  # stopped by Ctrl-C or because the service failed
 NOT_STARTED = "not-started"
-CANCELLED = "cancelled"        # the confirmation was not given
+CANCELLED = "cancelled"  # the confirmation was not given
 MAILBOX_PLANNED = "planned"
 #: Mailbox statuses that count as purged (``--resume`` skips them, exit status 0).
 MAILBOX_DONE = frozenset({COMPLETE, ON_HOLD})
@@ -146,8 +153,11 @@ class MailboxResult:
         or when the mailbox has an error or a status its folders do not tell."""
         rows = [f.row(self.mailbox) for f in self.folders]
         if not rows or self.error or self.status in (INTERRUPTED, CANCELLED):
-            rows.append(FolderResult("", status=self.status, error=self.error,
-                                     request_ids=self.request_ids).row(self.mailbox))
+            rows.append(
+                FolderResult(
+                    "", status=self.status, error=self.error, request_ids=self.request_ids
+                ).row(self.mailbox)
+            )
         return rows
 
     def to_json(self) -> dict[str, Any]:
@@ -163,17 +173,25 @@ class MailboxResult:
             "remaining": self.remaining,
             "grant": self.grant,
             "export": self.export,
-            "folders": [{k: v for k, v in f.row(self.mailbox).items() if k != "mailbox"}
-                        | {"requestIds": f.request_ids} for f in self.folders],
+            "folders": [
+                {k: v for k, v in f.row(self.mailbox).items() if k != "mailbox"}
+                | {"requestIds": f.request_ids}
+                for f in self.folders
+            ],
         }
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _replace_atomically(path: Path, write: Callable[[TextIO], None], *,
-                        newline: str | None = None, encoding: str = "utf-8") -> None:
+def _replace_atomically(
+    path: Path,
+    write: Callable[[TextIO], None],
+    *,
+    newline: str | None = None,
+    encoding: str = "utf-8",
+) -> None:
     """Write through ``write(file)`` to a temporary file next to ``path``, then rename it."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -183,8 +201,10 @@ def _replace_atomically(path: Path, write: Callable[[TextIO], None], *,
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise OutputError(f"cannot write {path}: {error.strerror or error}",
-                              hint="check the free space and permissions of --output-dir") from error
+            raise OutputError(
+                f"cannot write {path}: {error.strerror or error}",
+                hint="check the free space and permissions of --output-dir",
+            ) from error
         raise
 
 
@@ -197,15 +217,26 @@ class ReportWriter:
     writes at once. Thread-safe.
     """
 
-    def __init__(self, run_dir: Path, mailboxes: Sequence[str], meta: dict[str, Any],
-                 *, min_interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        mailboxes: Sequence[str],
+        meta: dict[str, Any],
+        *,
+        min_interval: float = 0.5,
+    ) -> None:
         self.run_dir = run_dir
         self.min_interval = min_interval
         self._written_at: float | None = None
         self.csv_path = run_dir / CSV_NAME
         self.json_path = run_dir / JSON_NAME
-        self._meta = {"tool": "ocm-tool", **meta, "startedAt": _now(), "finishedAt": None,
-                      "status": "running"}
+        self._meta = {
+            "tool": "ocm-tool",
+            **meta,
+            "startedAt": _now(),
+            "finishedAt": None,
+            "status": "running",
+        }
         self._results: dict[str, MailboxResult] = {
             m.casefold(): MailboxResult(m) for m in mailboxes
         }
@@ -237,8 +268,9 @@ class ReportWriter:
         rows = [row for result in results for row in result.rows()]
 
         def write_csv(file: TextIO) -> None:
-            writer = csv.DictWriter(file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL,
-                                    lineterminator="\r\n")
+            writer = csv.DictWriter(
+                file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n"
+            )
             writer.writeheader()
             writer.writerows(rows)
 
@@ -251,8 +283,11 @@ class ReportWriter:
                 "retainedByHold": sum(r.retained_by_hold for r in results),
                 "remaining": sum(r.remaining for r in results),
             }
-            document = {**self._meta, "summary": summary,
-                        "mailboxes": [r.to_json() for r in results]}
+            document = {
+                **self._meta,
+                "summary": summary,
+                "mailboxes": [r.to_json() for r in results],
+            }
             json.dump(document, file, ensure_ascii=False, indent=2)
             file.write("\n")
 
@@ -278,13 +313,18 @@ def results_from_rows(rows: Iterable[dict[str, str]]) -> dict[str, MailboxResult
         result = results.setdefault(mailbox.casefold(), MailboxResult(mailbox, status=COMPLETE))
         ids = [i for i in (row.get("requestIds") or "").split("|") if i]
         if row.get("folder"):
-            result.folders.append(FolderResult(
-                folder=row["folder"], before=_int(row.get("before")),
-                deleted=_int(row.get("deleted")),
-                retained_by_hold=_int(row.get("retainedByHold")),
-                remaining=_int(row.get("remaining")), status=row.get("status") or "",
-                error=row.get("error") or "", request_ids=ids,
-            ))
+            result.folders.append(
+                FolderResult(
+                    folder=row["folder"],
+                    before=_int(row.get("before")),
+                    deleted=_int(row.get("deleted")),
+                    retained_by_hold=_int(row.get("retainedByHold")),
+                    remaining=_int(row.get("remaining")),
+                    status=row.get("status") or "",
+                    error=row.get("error") or "",
+                    request_ids=ids,
+                )
+            )
         else:
             result.status = row.get("status") or MAILBOX_FAILED
             result.error = row.get("error") or ""
@@ -313,5 +353,7 @@ def read_report(path: Path) -> dict[str, MailboxResult]:
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
     except (csv.Error, UnicodeDecodeError) as error:
-        raise UsageError(f"{path} is not a readable CSV file: {error}",
-                         hint=f"pass the {CSV_NAME} of an earlier run to --resume") from error
+        raise UsageError(
+            f"{path} is not a readable CSV file: {error}",
+            hint=f"pass the {CSV_NAME} of an earlier run to --resume",
+        ) from error

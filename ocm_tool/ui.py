@@ -37,7 +37,9 @@ def confirm_by_typing(console: Console, expected: str, *, what: str) -> bool:
     Typing is deliberate where a y/N key press is not: the script this replaces went on at
     any key, which is how the wrong mailbox gets purged.
     """
-    console.print(f"To {what}, type [bold]{escape(expected)}[/] and press Enter (anything else cancels):")
+    console.print(
+        f"To {what}, type [bold]{escape(expected)}[/] and press Enter (anything else cancels):"
+    )
     try:
         answer = console.input("> ")
     except EOFError:
@@ -47,6 +49,7 @@ def confirm_by_typing(console: Console, expected: str, *, what: str) -> bool:
 
 # --- export views ---
 
+from rich import box  # noqa: E402
 from rich.progress import (  # noqa: E402  (each section of this module keeps its own imports)
     BarColumn,
     MofNCompleteColumn,
@@ -56,7 +59,6 @@ from rich.progress import (  # noqa: E402  (each section of this module keeps it
     TextColumn,
     TimeElapsedColumn,
 )
-from rich import box  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 
@@ -95,7 +97,9 @@ class ExportProgress:
     def add(self, key: str, file_name: str) -> None:
         """A file that will be written (before its download starts)."""
         if self._progress is not None:
-            self._tasks[key] = self._progress.add_task(file_name, total=None, rate="", state="waiting")
+            self._tasks[key] = self._progress.add_task(
+                file_name, total=None, rate="", state="waiting"
+            )
 
     def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
         """``advance`` items more downloaded; ``total`` from ``@odata.count`` when known."""
@@ -151,7 +155,9 @@ def print_export_summary(
     table.add_column("status")
     for name, count, file_status in rows:
         style = {"complete": "green", "failed": "bold red"}.get(file_status, "yellow")
-        table.add_row(escape(name), "" if count is None else f"{count:,}", f"[{style}]{file_status}[/]")
+        table.add_row(
+            escape(name), "" if count is None else f"{count:,}", f"[{style}]{file_status}[/]"
+        )
     console.print(table)
     console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
     style = "green" if status == "complete" else "bold red" if status == "failed" else "yellow"
@@ -174,19 +180,30 @@ from ocm_tool.purgereport import (  # noqa: E402
     INTERRUPTED,
     MAILBOX_PLANNED,
     NOT_STARTED,
-    ON_HOLD,
     OK,
+    ON_HOLD,
     PLANNED,
     RETAINED,
     FolderResult,
     MailboxResult,
 )
 
-_PURGE_STYLES = {COMPLETE: "green", OK: "green", ON_HOLD: "yellow", RETAINED: "yellow",
-                 PLANNED: "cyan", MAILBOX_PLANNED: "cyan", "absent": "dim",
-                 NOT_STARTED: "dim", CANCELLED: "yellow", INTERRUPTED: "yellow"}
-HOLD_NOTE = ("they sit in Recoverable Items (Purges) and are deleted for good only when the "
-             "hold ends or is removed")
+_PURGE_STYLES = {
+    COMPLETE: "green",
+    OK: "green",
+    ON_HOLD: "yellow",
+    RETAINED: "yellow",
+    PLANNED: "cyan",
+    MAILBOX_PLANNED: "cyan",
+    "absent": "dim",
+    NOT_STARTED: "dim",
+    CANCELLED: "yellow",
+    INTERRUPTED: "yellow",
+}
+HOLD_NOTE = (
+    "they sit in Recoverable Items (Purges) and are deleted for good only when the "
+    "hold ends or is removed"
+)
 
 
 def _styled(status: str) -> str:
@@ -203,8 +220,11 @@ def purge_mailbox_line(result: MailboxResult) -> str:
         counts = f"{result.deleted:,} deleted"
         if result.retained_by_hold:
             counts += f", [yellow]{result.retained_by_hold:,} retained by hold[/]"
-        counts += f", {result.remaining:,} remaining" if not result.remaining else \
-            f", [bold red]{result.remaining:,} remaining[/]"
+        counts += (
+            f", {result.remaining:,} remaining"
+            if not result.remaining
+            else f", [bold red]{result.remaining:,} remaining[/]"
+        )
         counts += f" in {folders}"
     line = f"{mailbox}: {_styled(result.status)} ({counts})"
     if result.error:
@@ -291,8 +311,9 @@ class _LivePurgeView(_PlainPurgeView):
 
     def started(self, mailbox: str, folders: int) -> None:
         with self._lock:
-            self._tasks[mailbox] = self._progress.add_task(escape(mailbox), total=folders,
-                                                           step="starting")
+            self._tasks[mailbox] = self._progress.add_task(
+                escape(mailbox), total=folders, step="starting"
+            )
 
     def step(self, mailbox: str, text: str, *, advance: int = 0) -> None:
         task = self._tasks.get(mailbox)
@@ -322,20 +343,31 @@ def purge_progress(console: Console, *, total: int, single: bool) -> Iterator[Pu
 
 
 def show_purge_plan(
-    console: Console, operation: str, mailbox: str, folders: Sequence[tuple[str, int | None]],
-    *, soft_delete: bool, dry_run: bool,
+    console: Console,
+    operation: str,
+    mailbox: str,
+    folders: Sequence[tuple[str, int | None]],
+    *,
+    soft_delete: bool,
+    dry_run: bool,
 ) -> None:
     """The plan of one mailbox: each folder in order with its item count (``None``: absent)."""
-    how = ("soft delete: items move to Recoverable Items" if soft_delete
-           else "hard delete: items are gone for good")
-    console.print(f"Plan: [bold]{escape(operation)}[/] on [bold]{escape(mailbox)}[/] ({how})",
-                  soft_wrap=True)
+    how = (
+        "soft delete: items move to Recoverable Items"
+        if soft_delete
+        else "hard delete: items are gone for good"
+    )
+    console.print(
+        f"Plan: [bold]{escape(operation)}[/] on [bold]{escape(mailbox)}[/] ({how})", soft_wrap=True
+    )
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("folder")
     table.add_column("items", justify="right")
     for number, (folder, count) in enumerate(folders, 1):
-        table.add_row(str(number), escape(folder), "[dim]absent[/]" if count is None else f"{count:,}")
+        table.add_row(
+            str(number), escape(folder), "[dim]absent[/]" if count is None else f"{count:,}"
+        )
     total = sum(count or 0 for _, count in folders)
     table.add_row("", "[bold]total[/]", f"[bold]{total:,}[/]")
     console.print(table)
@@ -344,16 +376,29 @@ def show_purge_plan(
 
 
 def show_purge_list(
-    console: Console, operation: str, folders: Sequence[str], mailboxes: Sequence[str],
-    *, source: str, soft_delete: bool, dry_run: bool,
+    console: Console,
+    operation: str,
+    folders: Sequence[str],
+    mailboxes: Sequence[str],
+    *,
+    source: str,
+    soft_delete: bool,
+    dry_run: bool,
 ) -> None:
     """The plan of a list: the operation, its folders in order, and how many mailboxes."""
-    how = ("soft delete: items move to Recoverable Items" if soft_delete
-           else "hard delete: items are gone for good")
-    console.print(f"Plan: [bold]{escape(operation)}[/] on [bold]{len(mailboxes)}[/] mailbox(es) "
-                  f"from {escape(source)} ({how})", soft_wrap=True)
-    console.print("Folders, in this order: " + ", ".join(escape(f) for f in folders),
-                  soft_wrap=True)
+    how = (
+        "soft delete: items move to Recoverable Items"
+        if soft_delete
+        else "hard delete: items are gone for good"
+    )
+    console.print(
+        f"Plan: [bold]{escape(operation)}[/] on [bold]{len(mailboxes)}[/] mailbox(es) "
+        f"from {escape(source)} ({how})",
+        soft_wrap=True,
+    )
+    console.print(
+        "Folders, in this order: " + ", ".join(escape(f) for f in folders), soft_wrap=True
+    )
     shown = ", ".join(escape(m) for m in mailboxes[:5])
     more = f" and {len(mailboxes) - 5} more" if len(mailboxes) > 5 else ""
     if mailboxes:
@@ -363,25 +408,34 @@ def show_purge_list(
 
 
 def show_purge_summary(
-    console: Console, results: Sequence[MailboxResult], *, csv_path: Path, json_path: Path,
+    console: Console,
+    results: Sequence[MailboxResult],
+    *,
+    csv_path: Path,
+    json_path: Path,
 ) -> None:
     """After the run: one line for one mailbox (its folders were shown as they were emptied),
     counts per status for a list and the mailboxes not done; holds; where the report is."""
     if len(results) == 1:
         for folder in results[0].folders:
             if folder.error:
-                console.print(f"[red]{escape(folder.folder)}:[/] {escape(folder.error)}",
-                              soft_wrap=True)
+                console.print(
+                    f"[red]{escape(folder.folder)}:[/] {escape(folder.error)}", soft_wrap=True
+                )
         console.print(purge_mailbox_line(results[0]), soft_wrap=True)
     elif results:
         by_status: dict[str, int] = {}
         for result in results:
             key = f"{result.status} (earlier run)" if result.carried_over else result.status
             by_status[key] = by_status.get(key, 0) + 1
-        console.print(f"{len(results)} mailboxes: "
-                      + ", ".join(f"{n} {_styled(s)}" for s, n in by_status.items()), soft_wrap=True)
-        unfinished = [r for r in results
-                      if not (r.done or r.carried_over or r.status == MAILBOX_PLANNED)]
+        console.print(
+            f"{len(results)} mailboxes: "
+            + ", ".join(f"{n} {_styled(s)}" for s, n in by_status.items()),
+            soft_wrap=True,
+        )
+        unfinished = [
+            r for r in results if not (r.done or r.carried_over or r.status == MAILBOX_PLANNED)
+        ]
         for result in unfinished[:20]:
             console.print(f"  {purge_mailbox_line(result)}", soft_wrap=True)
         if len(unfinished) > 20:
@@ -389,6 +443,9 @@ def show_purge_summary(
     held = [r for r in results if r.retained_by_hold and not r.carried_over]
     if held:
         items = sum(r.retained_by_hold for r in held)
-        console.print(f"[yellow]On hold:[/] {items:,} item(s) of {len(held)} mailbox(es) left their "
-                      f"folders but are retained by a hold: {HOLD_NOTE}.", soft_wrap=True)
+        console.print(
+            f"[yellow]On hold:[/] {items:,} item(s) of {len(held)} mailbox(es) left their "
+            f"folders but are retained by a hold: {HOLD_NOTE}.",
+            soft_wrap=True,
+        )
     console.print(f"Report: {escape(str(csv_path))} (and {escape(json_path.name)})", soft_wrap=True)

@@ -64,8 +64,10 @@ def test_no_endpoint_and_no_demo_is_one_line_with_the_fix() -> None:
 
 
 def test_a_mailbox_that_does_not_exist_exits_4_in_one_line(emulator, tmp_path) -> None:
-    result = run(["export-contacts-data", "--mailbox", "nobody@contoso.com",
-                  "--output-dir", str(tmp_path)], environment(emulator, tmp_path))
+    result = run(
+        ["export-contacts-data", "--mailbox", "nobody@contoso.com", "--output-dir", str(tmp_path)],
+        environment(emulator, tmp_path),
+    )
 
     assert result.exit_code == EXIT_ACCESS
     error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
@@ -74,8 +76,10 @@ def test_a_mailbox_that_does_not_exist_exits_4_in_one_line(emulator, tmp_path) -
 
 
 def test_a_mailbox_the_account_may_not_open_exits_4(emulator, tmp_path) -> None:
-    result = run(["export-contacts-data", "--mailbox", ADMIN_UPN, "--output-dir", str(tmp_path)],
-                 environment(emulator, tmp_path))
+    result = run(
+        ["export-contacts-data", "--mailbox", ADMIN_UPN, "--output-dir", str(tmp_path)],
+        environment(emulator, tmp_path),
+    )
 
     assert result.exit_code == EXIT_ACCESS
     assert "FullAccess" in result.output
@@ -106,18 +110,35 @@ def test_help_lists_the_scripts_operations_in_two_groups() -> None:
     sections = {}
     for block in result.output.split("\n\n"):
         title, _, body = block.partition(":\n")
-        sections[title] = [line.split()[0] for line in body.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+        sections[title] = [
+            line.split()[0]
+            for line in body.splitlines()
+            if line.startswith("  ") and not line.startswith("   ")
+        ]
     exports, purges = sections["Export operations"], sections["Purge operations"]
     assert exports == [
-        "export-all-data", "export-contact-templates", "export-company-templates",
-        "export-deal-templates", "export-contacts-data", "export-companies-data",
-        "export-deals-data", "export-tasks-data", "export-posts-data", "export-activities-data",
+        "export-all-data",
+        "export-contact-templates",
+        "export-company-templates",
+        "export-deal-templates",
+        "export-contacts-data",
+        "export-companies-data",
+        "export-deals-data",
+        "export-tasks-data",
+        "export-posts-data",
+        "export-activities-data",
         "export-insights-data",
     ]
     assert purges == [
-        "purge-all-data", "purge-contacts-data", "purge-companies-data", "purge-deals-data",
-        "purge-templates-data", "purge-ocm-personmeta-data", "purge-xrm-activity-stream-data",
-        "purge-xrm-insights-data", "purge-xrm-deleted-items-data",
+        "purge-all-data",
+        "purge-contacts-data",
+        "purge-companies-data",
+        "purge-deals-data",
+        "purge-templates-data",
+        "purge-ocm-personmeta-data",
+        "purge-xrm-activity-stream-data",
+        "purge-xrm-insights-data",
+        "purge-xrm-deleted-items-data",
     ]
 
 
@@ -134,7 +155,15 @@ def test_demo_exports_the_sample_tenant(tmp_path) -> None:
     assert manifest["status"] == "complete"
     assert manifest["account"] == ALICE
     assert [f["name"] for f in manifest["files"]] == [
-        "ContactSchema.csv", "CompanySchema.csv", "DealSchema.csv", "Contacts.csv",
-        "Companies.csv", "Deals.csv", "Tasks.csv", "Posts.csv", "Activities.csv", "Insights.csv",
+        "ContactSchema.csv",
+        "CompanySchema.csv",
+        "DealSchema.csv",
+        "Contacts.csv",
+        "Companies.csv",
+        "Deals.csv",
+        "Tasks.csv",
+        "Posts.csv",
+        "Activities.csv",
+        "Insights.csv",
     ]
     assert all(f["rows"] > 0 for f in manifest["files"])

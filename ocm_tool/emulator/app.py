@@ -9,6 +9,7 @@ Every non-2xx answer, unknown routes and methods included, has the body of
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -53,7 +54,9 @@ def create_app(store: Store, identity: Identity, faults: Faults) -> Flask:
 # -- answers -------------------------------------------------------------------------------------
 
 
-def json_answer(payload: dict | str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_answer(
+    payload: dict | str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """A JSON answer; ``payload`` may already be JSON text (served as it is)."""
     text = payload if isinstance(payload, str) else dumps(payload)
     return Response(text, status=status, headers=headers, content_type="application/json")
@@ -85,18 +88,34 @@ def _install_lifecycle(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         if status == 404:  # no such route: Graph answers 400 with the segment it could not resolve
-            return problem_answer(ApiProblem(400, "BadRequest", f"Resource not found for the segment '{request.path}'."))
+            return problem_answer(
+                ApiProblem(
+                    400, "BadRequest", f"Resource not found for the segment '{request.path}'."
+                )
+            )
         if status == 405:
-            allowed = ", ".join(sorted(error.valid_methods or [])) if hasattr(error, "valid_methods") else ""
-            return problem_answer(ApiProblem(405, "BadRequest", f"The HTTP method '{request.method}' is not allowed "
-                                             f"on {request.path}.", headers={"Allow": allowed}))
+            allowed = (
+                ", ".join(sorted(error.valid_methods or []))
+                if hasattr(error, "valid_methods")
+                else ""
+            )
+            return problem_answer(
+                ApiProblem(
+                    405,
+                    "BadRequest",
+                    f"The HTTP method '{request.method}' is not allowed on {request.path}.",
+                    headers={"Allow": allowed},
+                )
+            )
         code = "BadRequest" if status < 500 else "InternalServerError"
         return problem_answer(ApiProblem(status, code, error.description or error.name))
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         log.exception("unhandled error answering %s %s", request.method, request.path)
-        return problem_answer(ApiProblem(500, "InternalServerError", f"Internal error: {type(error).__name__}"))
+        return problem_answer(
+            ApiProblem(500, "InternalServerError", f"Internal error: {type(error).__name__}")
+        )
 
 
 # -- access --------------------------------------------------------------------------------------
@@ -132,8 +151,14 @@ def _api_blueprint(app: Flask, store: Store, identity: Identity, faults: Faults)
     mailbox_api = MailboxApi(store)
     mailbox_api.register(bp)
     bp.add_url_rule("/$batch", "batch", lambda: run_batch(app), methods=["POST"])
-    bp.add_url_rule("/adminapi/InvokeCommand", "invoke_command", lambda: invoke_command(store), methods=["POST"])
-    bp.add_url_rule("/openapi.json", "openapi", lambda: json_answer(openapi_document(request.host_url + API_PREFIX.lstrip("/"))))
+    bp.add_url_rule(
+        "/adminapi/InvokeCommand", "invoke_command", lambda: invoke_command(store), methods=["POST"]
+    )
+    bp.add_url_rule(
+        "/openapi.json",
+        "openapi",
+        lambda: json_answer(openapi_document(request.host_url + API_PREFIX.lstrip("/"))),
+    )
 
     @bp.before_request
     def _authenticate_and_admit() -> Response | None:
@@ -170,10 +195,8 @@ def _drop_connection() -> Response:
     """Close the client's connection without an answer (the response written after it is lost)."""
     connection = request.environ.get("werkzeug.socket")
     if connection is not None:
-        try:
+        with contextlib.suppress(OSError):
             connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
     return Response(status=500)
 
 
@@ -198,7 +221,9 @@ class MailboxApi:
         for rule, view, method in routes:
             name = view.__name__
             bp.add_url_rule(f"/users/<address>{rule}", name, view, methods=[method])
-            bp.add_url_rule(f"/me{rule}", f"me_{name}", view, methods=[method], defaults={"address": None})
+            bp.add_url_rule(
+                f"/me{rule}", f"me_{name}", view, methods=[method], defaults={"address": None}
+            )
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -207,29 +232,48 @@ class MailboxApi:
         principal: Principal = g.principal
         if address is None:
             if principal.kind == "app" or not principal.upn:
-                raise ApiProblem(400, "BadRequest", "/me is only valid with a delegated token; "
-                                                    "app-only tokens address /users/{smtp}.")
+                raise ApiProblem(
+                    400,
+                    "BadRequest",
+                    "/me is only valid with a delegated token; "
+                    "app-only tokens address /users/{smtp}.",
+                )
             address = principal.upn
         mailbox = self.store.mailbox(address)
         if mailbox is None:
-            raise ApiProblem(404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox.")
+            raise ApiProblem(
+                404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox."
+            )
         if not may_open(principal, mailbox):
-            raise ApiProblem(403, "ErrorAccessDenied", f"Access is denied to the mailbox {mailbox.address}.")
+            raise ApiProblem(
+                403, "ErrorAccessDenied", f"Access is denied to the mailbox {mailbox.address}."
+            )
         return mailbox
 
     def folder(self, mailbox: Mailbox, folder_id: str) -> Folder:
         folder = self.store.folder(mailbox, folder_id)
         if folder is None:
-            raise ApiProblem(404, "ErrorItemNotFound", f"The folder {folder_id} was not found in {mailbox.address}.")
+            raise ApiProblem(
+                404,
+                "ErrorItemNotFound",
+                f"The folder {folder_id} was not found in {mailbox.address}.",
+            )
         return folder
 
-    def list_answer(self, scope: Scope, resolve: query.ColumnResolver, render: Callable[[ItemRecord, query.ListQuery], str]) -> Response:
+    def list_answer(
+        self,
+        scope: Scope,
+        resolve: query.ColumnResolver,
+        render: Callable[[ItemRecord, query.ListQuery], str],
+    ) -> Response:
         """A page of a list, with ``@odata.count`` and ``@odata.nextLink`` as asked and due."""
         q = query.parse_list_query(request.args, request.headers.get("Prefer"))
         token = q.skiptoken
         generation = self.store.generation
         if token is not None and token.generation != generation:
-            raise query.bad_request("The $skiptoken belongs to a tenant that has since been replaced; start again.")
+            raise query.bad_request(
+                "The $skiptoken belongs to a tenant that has since been replaced; start again."
+            )
         page = self.store.list_page(
             scope,
             where=query.compile_sql(q.filter, resolve) if q.filter else None,
@@ -267,7 +311,9 @@ class MailboxApi:
         select, expand = query.parse_item_query(request.args)
         item = self.store.item(Scope.collection(mailbox, collection), item_id)
         if item is None:
-            raise ApiProblem(404, "ErrorItemNotFound", f"The item {item_id} was not found in {collection}.")
+            raise ApiProblem(
+                404, "ErrorItemNotFound", f"The item {item_id} was not found in {collection}."
+            )
         if select is None and expand is None:
             return json_answer(item.body)
         return json_answer(query.shape(json.loads(item.body), select, expand, _ext(item)))
@@ -278,7 +324,9 @@ class MailboxApi:
         mailbox = self.open(address)
         query.refuse_unknown(request.args, frozenset({"$select"}))
         select = query.parse_select(request.args.get("$select"))
-        return json_answer(query.shape(self.folder(mailbox, folder_id).resource(), select, None, None))
+        return json_answer(
+            query.shape(self.folder(mailbox, folder_id).resource(), select, None, None)
+        )
 
     def child_folders(self, address: str | None, folder_id: str) -> Response:
         mailbox = self.open(address)
@@ -286,8 +334,14 @@ class MailboxApi:
         text = request.args.get("$filter")
         where = None
         if text is not None:
-            resolve = query.columns({"Id": "f.id", "DisplayName": "f.display_name",
-                                     "FolderClass": "f.folder_class", "ParentFolderId": "p.id"})
+            resolve = query.columns(
+                {
+                    "Id": "f.id",
+                    "DisplayName": "f.display_name",
+                    "FolderClass": "f.folder_class",
+                    "ParentFolderId": "p.id",
+                }
+            )
             where = query.compile_sql(query.parse_filter(text), resolve)
         select = query.parse_select(request.args.get("$select"))
         folders = self.store.child_folders(self.folder(mailbox, folder_id), where)
@@ -301,12 +355,18 @@ class MailboxApi:
         mailbox = self.open(address)
         folder = self.folder(mailbox, folder_id)
         resolve = query.columns(
-            {"Id": "id", "ItemClass": "item_class", "Subject": "subject", "XrmId": "xrm_id"}, query.json_column())
+            {"Id": "id", "ItemClass": "item_class", "Subject": "subject", "XrmId": "xrm_id"},
+            query.json_column(),
+        )
 
         def render(item: ItemRecord, q: query.ListQuery) -> str:
-            resource: dict = {"Id": item.id, "ItemClass": item.item_class, "Subject": item.subject,
-                              "ParentFolderId": folder.id,
-                              "LastModifiedDateTime": json.loads(item.body).get("LastModifiedDateTime")}
+            resource: dict = {
+                "Id": item.id,
+                "ItemClass": item.item_class,
+                "Subject": item.subject,
+                "ParentFolderId": folder.id,
+                "LastModifiedDateTime": json.loads(item.body).get("LastModifiedDateTime"),
+            }
             if item.xrm_id:
                 resource["XrmId"] = item.xrm_id
             return dumps(query.shape(resource, q.select, q.expand, _ext(item)))
@@ -320,11 +380,15 @@ class MailboxApi:
         if delete_type not in ("HardDelete", "SoftDelete"):
             raise query.bad_request("DeleteType must be HardDelete or SoftDelete")
         if body.get("DeleteSubFolders", False) not in (False, None):
-            raise query.bad_request("DeleteSubFolders true is not supported: empty each folder instead")
+            raise query.bad_request(
+                "DeleteSubFolders true is not supported: empty each folder instead"
+            )
         folder = self.folder(mailbox, folder_id)
         _require_session(mailbox)
         outcome = self.store.empty_folder(mailbox, folder, hard=delete_type == "HardDelete")
-        return json_answer({"DeletedItemCount": outcome.deleted, "RetainedByHoldCount": outcome.retained})
+        return json_answer(
+            {"DeletedItemCount": outcome.deleted, "RetainedByHoldCount": outcome.retained}
+        )
 
     def delete_item(self, address: str | None, item_id: str) -> Response:
         mailbox = self.open(address)
@@ -334,7 +398,9 @@ class MailboxApi:
         _require_session(mailbox)
         outcome = self.store.delete_item(mailbox, item_id, hard=delete_type == "HardDelete")
         if outcome is None:
-            raise ApiProblem(404, "ErrorItemNotFound", f"The item {item_id} was not found in {mailbox.address}.")
+            raise ApiProblem(
+                404, "ErrorItemNotFound", f"The item {item_id} was not found in {mailbox.address}."
+            )
         if outcome.retained:
             return json_answer({"RetainedByHold": True})
         return Response(status=204)
@@ -347,8 +413,11 @@ class MailboxApi:
 
 def _require_session(mailbox: Mailbox) -> None:
     if mailbox.needs_session:
-        raise ApiProblem(409, "ErrorXrmSessionRequired",
-                         f"The OCM session of {mailbox.address} must be started first (POST StartXrmSession).")
+        raise ApiProblem(
+            409,
+            "ErrorXrmSessionRequired",
+            f"The OCM session of {mailbox.address} must be started first (POST StartXrmSession).",
+        )
 
 
 def _ext(item: ItemRecord) -> list[dict]:
@@ -372,7 +441,9 @@ def run_batch(app: Flask) -> Response:
     if not isinstance(requests, list) or not requests:
         raise query.bad_request("A batch needs a non-empty 'requests' list")
     if len(requests) > BATCH_LIMIT:
-        raise query.bad_request(f"A batch may hold at most {BATCH_LIMIT} requests, not {len(requests)}")
+        raise query.bad_request(
+            f"A batch may hold at most {BATCH_LIMIT} requests, not {len(requests)}"
+        )
     ids = [r.get("id") if isinstance(r, dict) else None for r in requests]
     if any(not isinstance(i, str) or not i for i in ids) or len(set(ids)) != len(ids):
         raise query.bad_request("Every batch request needs a unique string 'id'")
@@ -390,13 +461,23 @@ def _dispatch(client: FlaskClient, inner: dict) -> dict:
     method = str(inner.get("method", "")).upper()
     url = inner.get("url")
     if method not in BATCH_METHODS or not isinstance(url, str):
-        return _inner_problem(inner["id"], query.bad_request("Each batch request needs a method (GET, POST, DELETE) and a url"))
+        return _inner_problem(
+            inner["id"],
+            query.bad_request("Each batch request needs a method (GET, POST, DELETE) and a url"),
+        )
     parts = urlsplit(url)
-    path = parts.path if parts.path.startswith(API_PREFIX + "/") else API_PREFIX + "/" + parts.path.lstrip("/")
+    path = (
+        parts.path
+        if parts.path.startswith(API_PREFIX + "/")
+        else API_PREFIX + "/" + parts.path.lstrip("/")
+    )
     if path.rstrip("/") == API_PREFIX + "/$batch":
         return _inner_problem(inner["id"], query.bad_request("A batch cannot contain a batch"))
     headers = {k: str(v) for k, v in (inner.get("headers") or {}).items()}
-    if not any(k.lower() == "authorization" for k in headers) and "Authorization" in request.headers:
+    if (
+        not any(k.lower() == "authorization" for k in headers)
+        and "Authorization" in request.headers
+    ):
         headers["Authorization"] = request.headers["Authorization"]
     body = inner.get("body")
     answer = client.open(
@@ -416,8 +497,12 @@ def _dispatch(client: FlaskClient, inner: dict) -> dict:
 
 
 def _inner_problem(inner_id: str, problem: ApiProblem) -> dict:
-    return {"id": inner_id, "status": problem.status, "headers": {"Content-Type": "application/json"},
-            "body": error_body(problem.code, problem.message, str(uuid.uuid4()))}
+    return {
+        "id": inner_id,
+        "status": problem.status,
+        "headers": {"Content-Type": "application/json"},
+        "body": error_body(problem.code, problem.message, str(uuid.uuid4())),
+    }
 
 
 # -- admin API ---------------------------------------------------------------------------------------
@@ -427,11 +512,17 @@ def invoke_command(store: Store) -> Response:
     """``POST adminapi/InvokeCommand``: Add-, Get- and Remove-MailboxPermission (FullAccess)."""
     principal: Principal = g.principal
     if not principal.exchange_admin:
-        raise ApiProblem(403, "ErrorAccessDenied", "The admin API needs an Exchange or Global Administrator "
-                                                   "(or an app with Exchange.ManageAsApp).")
+        raise ApiProblem(
+            403,
+            "ErrorAccessDenied",
+            "The admin API needs an Exchange or Global Administrator "
+            "(or an app with Exchange.ManageAsApp).",
+        )
     cmdlet = _body().get("CmdletInput")
     if not isinstance(cmdlet, dict) or cmdlet.get("CmdletName") not in PERMISSION_CMDLETS:
-        raise query.bad_request(f"CmdletInput.CmdletName must be one of {', '.join(PERMISSION_CMDLETS)}")
+        raise query.bad_request(
+            f"CmdletInput.CmdletName must be one of {', '.join(PERMISSION_CMDLETS)}"
+        )
     name, params = cmdlet["CmdletName"], cmdlet.get("Parameters") or {}
     identity = params.get("Identity")
     mailbox = store.mailbox(identity) if isinstance(identity, str) else None
@@ -456,9 +547,16 @@ def invoke_command(store: Store) -> Response:
         assert isinstance(user, str)  # found.upn, as above
         store.revoke_full_access(mailbox, user)
         return json_answer({"value": []})
-    grants = [u for u in store.full_access_grants(mailbox) if user is None or u.lower() == user.lower()]
+    grants = [
+        u for u in store.full_access_grants(mailbox) if user is None or u.lower() == user.lower()
+    ]
     return json_answer({"value": [_permission(mailbox, u) for u in grants]})
 
 
 def _permission(mailbox: Mailbox, upn: str) -> dict:
-    return {"Identity": mailbox.address, "User": upn, "AccessRights": ["FullAccess"], "IsInherited": False}
+    return {
+        "Identity": mailbox.address,
+        "User": upn,
+        "AccessRights": ["FullAccess"],
+        "IsInherited": False,
+    }

@@ -50,26 +50,63 @@ class _FaultFlag:
 
 
 _FAULT_FLAGS: tuple[_FaultFlag, ...] = (
-    _FaultFlag("--throttle-rate", "throttle_rate", _RATE,
-               "Fraction of API calls answered 429 TooManyRequests with Retry-After."),
-    _FaultFlag("--unavailable-rate", "unavailable_rate", _RATE,
-               "Fraction of API calls answered 503 ServiceUnavailable with Retry-After."),
-    _FaultFlag("--gateway-timeout-rate", "gateway_timeout_rate", _RATE,
-               "Fraction of API calls answered 504 GatewayTimeout."),
-    _FaultFlag("--drop-rate", "drop_rate", _RATE,
-               "Fraction of API calls whose connection is dropped without an answer."),
-    _FaultFlag("--retry-after", "retry_after", _SECONDS,
-               "Seconds of the Retry-After header sent with 429 and 503."),
+    _FaultFlag(
+        "--throttle-rate",
+        "throttle_rate",
+        _RATE,
+        "Fraction of API calls answered 429 TooManyRequests with Retry-After.",
+    ),
+    _FaultFlag(
+        "--unavailable-rate",
+        "unavailable_rate",
+        _RATE,
+        "Fraction of API calls answered 503 ServiceUnavailable with Retry-After.",
+    ),
+    _FaultFlag(
+        "--gateway-timeout-rate",
+        "gateway_timeout_rate",
+        _RATE,
+        "Fraction of API calls answered 504 GatewayTimeout.",
+    ),
+    _FaultFlag(
+        "--drop-rate",
+        "drop_rate",
+        _RATE,
+        "Fraction of API calls whose connection is dropped without an answer.",
+    ),
+    _FaultFlag(
+        "--retry-after",
+        "retry_after",
+        _SECONDS,
+        "Seconds of the Retry-After header sent with 429 and 503.",
+    ),
     _FaultFlag("--latency", "latency", _SECONDS, "Seconds added to every API call."),
-    _FaultFlag("--max-concurrent", "max_concurrent", click.IntRange(min=1),
-               "Requests in flight per mailbox and app before 429 (Exchange allows 4)."),
-    _FaultFlag("--budget", "budget", click.IntRange(min=1),
-               "Requests per mailbox per window before 429 (Exchange: 10000)."),
-    _FaultFlag("--budget-window", "budget_window", click.FloatRange(min=0.0, min_open=True),
-               "Seconds of the budget window (Exchange: 600)."),
+    _FaultFlag(
+        "--max-concurrent",
+        "max_concurrent",
+        click.IntRange(min=1),
+        "Requests in flight per mailbox and app before 429 (Exchange allows 4).",
+    ),
+    _FaultFlag(
+        "--budget",
+        "budget",
+        click.IntRange(min=1),
+        "Requests per mailbox per window before 429 (Exchange: 10000).",
+    ),
+    _FaultFlag(
+        "--budget-window",
+        "budget_window",
+        click.FloatRange(min=0.0, min_open=True),
+        "Seconds of the budget window (Exchange: 600).",
+    ),
     _FaultFlag("--fault-seed", "seed", click.INT, "Seed for repeatable fault sequences."),
-    _FaultFlag("--fault-path", "paths", click.STRING,
-               "Inject faults only on API paths containing this text (repeatable).", multiple=True),
+    _FaultFlag(
+        "--fault-path",
+        "paths",
+        click.STRING,
+        "Inject faults only on API paths containing this text (repeatable).",
+        multiple=True,
+    ),
 )
 
 
@@ -79,9 +116,13 @@ def _fault_options(command: F) -> F:
     for row in reversed(_FAULT_FLAGS):
         default = getattr(defaults, row.field)
         command = click.option(
-            row.flag, f"fault_{row.field}", type=row.type, multiple=row.multiple,
+            row.flag,
+            f"fault_{row.field}",
+            type=row.type,
+            multiple=row.multiple,
             default=tuple(default) if row.multiple else default,
-            show_default=default not in (None, [], 0.0), help=row.help,
+            show_default=default not in (None, [], 0.0),
+            help=row.help,
         )(command)
     return command
 
@@ -95,10 +136,18 @@ def _fault_config(options: dict[str, Any]) -> FaultConfig:
 def _seed_options(command: F) -> F:
     """Add ``--seed`` and one count option per ``SeedOptions`` field, help from its metadata."""
     for spec in reversed(fields(SeedOptions)):
-        kind = click.INT if spec.name == "seed" else click.IntRange(min=1 if spec.name == "users" else 0)
+        kind = (
+            click.INT
+            if spec.name == "seed"
+            else click.IntRange(min=1 if spec.name == "users" else 0)
+        )
         command = click.option(
-            f"--{spec.name}", type=kind, default=spec.default,
-            show_default=True, metavar="N", help=spec.metadata["help"],
+            f"--{spec.name}",
+            type=kind,
+            default=spec.default,
+            show_default=True,
+            metavar="N",
+            help=spec.metadata["help"],
         )(command)
     return command
 
@@ -120,8 +169,13 @@ def emulator() -> None:
     "      --contacts 100000 --activities 1000000\n"
     "  ocm-tool emulator seed --out one.json --users 1 --groups 0   # everything in one mailbox",
 )
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
-              metavar="FILE", help="The tenant file to write (replaced when it exists).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    metavar="FILE",
+    help="The tenant file to write (replaced when it exists).",
+)
 @_seed_options
 def seed(out: Path, **options: int) -> None:
     """Write a deterministic tenant file for 'ocm-tool emulator serve --tenant'.
@@ -147,20 +201,51 @@ def seed(out: Path, **options: int) -> None:
     "  OCM_PASSWORD=Contoso-Passw0rd! ocm-tool --endpoint <api> --authority https://127.0.0.1:<port>\n"
     "      --tenant contoso --ca-bundle <ca-bundle> --username alice@contoso.com export-all-data",
 )
-@click.option("--tenant", "tenant_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              metavar="FILE", help="Tenant file to serve; replaces the data of --db.")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="SQLite store to keep the data in across restarts [default: a temporary one].")
+@click.option(
+    "--tenant",
+    "tenant_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Tenant file to serve; replaces the data of --db.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="SQLite store to keep the data in across restarts [default: a temporary one].",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Port to listen on; 0 picks a free one.")
-@click.option("--token-lifetime", type=click.IntRange(min=1), default=3600, show_default=True,
-              metavar="SECONDS", help="Lifetime of the access tokens issued.")
-@click.option("--auto-approve-device-codes", "auto_approve", metavar="UPN",
-              help="Sign this user in for every device code, as if done in a browser.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--token-lifetime",
+    type=click.IntRange(min=1),
+    default=3600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Lifetime of the access tokens issued.",
+)
+@click.option(
+    "--auto-approve-device-codes",
+    "auto_approve",
+    metavar="UPN",
+    help="Sign this user in for every device code, as if done in a browser.",
+)
 @_fault_options
-def serve(tenant_file: Path | None, db: Path | None, host: str, port: int, token_lifetime: int,
-          auto_approve: str | None, **options: Any) -> None:
+def serve(
+    tenant_file: Path | None,
+    db: Path | None,
+    host: str,
+    port: int,
+    token_lifetime: int,
+    auto_approve: str | None,
+    **options: Any,
+) -> None:
     """Serve the OCM API and its sign-in endpoints over HTTPS until stopped.
 
     With --tenant, the tenant file is loaded (into --db when given). Without it, an existing
@@ -176,22 +261,36 @@ def serve(tenant_file: Path | None, db: Path | None, host: str, port: int, token
     # on the way out cleans up: the store rolls back or closes, the workdir is removed.
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        _serve_until_stopped(tenant_file, db, faults, host=host, port=port,
-                             token_lifetime=token_lifetime, auto_approve_as=auto_approve)
+        _serve_until_stopped(
+            tenant_file,
+            db,
+            faults,
+            host=host,
+            port=port,
+            token_lifetime=token_lifetime,
+            auto_approve_as=auto_approve,
+        )
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _serve_until_stopped(tenant_file: Path | None, db: Path | None, faults: FaultConfig,
-                         **server_options: Any) -> None:
+def _serve_until_stopped(
+    tenant_file: Path | None, db: Path | None, faults: FaultConfig, **server_options: Any
+) -> None:
     """Serve, print the banner, and block until ``KeyboardInterrupt`` (Ctrl-C or SIGTERM)."""
-    tenant = tenant_file if tenant_file is not None else None if _holds_tenant(db) else generate_tenant()
+    tenant = (
+        tenant_file if tenant_file is not None else None if _holds_tenant(db) else generate_tenant()
+    )
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ocm-emulator-", dir=db.parent if db else None) as workdir, \
-            running_emulator(tenant, db=db, faults=faults, workdir=workdir, **server_options) as handle:
+    with (
+        tempfile.TemporaryDirectory(
+            prefix="ocm-emulator-", dir=db.parent if db else None
+        ) as workdir,
+        running_emulator(tenant, db=db, faults=faults, workdir=workdir, **server_options) as handle,
+    ):
         click.echo(handle.banner())
         sys.stdout.flush()
         click.echo(f"Serving until Ctrl-C or SIGTERM; {workdir} is removed then.", err=True)
@@ -205,9 +304,10 @@ def _holds_tenant(db: Path | None) -> bool:
     try:
         store = Store(db)
     except sqlite3.DatabaseError as problem:
-        raise click.BadParameter(f"{db} is not an emulator store ({problem})", param_hint="--db")
+        raise click.BadParameter(
+            f"{db} is not an emulator store ({problem})", param_hint="--db"
+        ) from None
     try:
         return bool(store.mailboxes())
     finally:
         store.close()
-

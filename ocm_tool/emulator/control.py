@@ -47,7 +47,9 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
         except ValueError:
             loopback = False
         if not loopback:
-            raise ApiProblem(403, "ErrorAccessDenied", "The control API answers loopback clients only")
+            raise ApiProblem(
+                403, "ErrorAccessDenied", "The control API answers loopback clients only"
+            )
 
     @bp.get("/faults")
     def get_faults() -> Response:
@@ -82,11 +84,18 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
     def mailbox(address: str) -> Response:
         found = store.mailbox(address)
         if found is None:
-            raise ApiProblem(404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox.")
-        return _json({
-            "Address": found.address, "Kind": found.kind, "OnHold": found.on_hold,
-            "XrmSessionRequired": found.needs_session, "FullAccess": store.full_access_grants(found),
-            "Folders": store.folder_summary(found),
-        })
+            raise ApiProblem(
+                404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox."
+            )
+        return _json(
+            {
+                "Address": found.address,
+                "Kind": found.kind,
+                "OnHold": found.on_hold,
+                "XrmSessionRequired": found.needs_session,
+                "FullAccess": store.full_access_grants(found),
+                "Folders": store.folder_summary(found),
+            }
+        )
 
     return bp

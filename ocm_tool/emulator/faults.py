@@ -26,8 +26,14 @@ from ocm_tool.emulator.problems import ApiProblem
 #: A call this soon after a 429/503 was sent is not a violation: it was already on its way.
 VIOLATION_GRACE = 0.2
 COUNTERS = (
-    "requests", "throttled", "unavailable", "gateway_timeouts", "dropped", "retry_after_violations",
-    "budget_exhausted", "concurrency_limited",
+    "requests",
+    "throttled",
+    "unavailable",
+    "gateway_timeouts",
+    "dropped",
+    "retry_after_violations",
+    "budget_exhausted",
+    "concurrency_limited",
 )
 
 
@@ -35,17 +41,19 @@ COUNTERS = (
 class FaultConfig:
     """What to inject. Rates are fractions of calls in [0, 1]; times are seconds."""
 
-    throttle_rate: float = 0.0          # answered 429 TooManyRequests with Retry-After
-    unavailable_rate: float = 0.0       # answered 503 ServiceUnavailable with Retry-After
-    gateway_timeout_rate: float = 0.0   # answered 504 GatewayTimeout
-    drop_rate: float = 0.0              # connection dropped without an answer
-    retry_after: float = 1.0            # the Retry-After sent with 429 and 503
-    latency: float = 0.0                # added to every API call
-    max_concurrent: int | None = None   # per mailbox and app; Exchange's limit is 4
-    budget: int | None = None           # requests per mailbox per window; Exchange: 10000
-    budget_window: float = 600.0        # Exchange: 10 minutes
-    seed: int | None = None             # for repeatable fault sequences
-    paths: list[str] = field(default_factory=list)  # only paths containing one of these; [] = all API paths
+    throttle_rate: float = 0.0  # answered 429 TooManyRequests with Retry-After
+    unavailable_rate: float = 0.0  # answered 503 ServiceUnavailable with Retry-After
+    gateway_timeout_rate: float = 0.0  # answered 504 GatewayTimeout
+    drop_rate: float = 0.0  # connection dropped without an answer
+    retry_after: float = 1.0  # the Retry-After sent with 429 and 503
+    latency: float = 0.0  # added to every API call
+    max_concurrent: int | None = None  # per mailbox and app; Exchange's limit is 4
+    budget: int | None = None  # requests per mailbox per window; Exchange: 10000
+    budget_window: float = 600.0  # Exchange: 10 minutes
+    seed: int | None = None  # for repeatable fault sequences
+    paths: list[str] = field(
+        default_factory=list
+    )  # only paths containing one of these; [] = all API paths
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,7 +84,9 @@ class Faults:
     which budgets, concurrency limits and in-flight peaks leave alone.
     """
 
-    def __init__(self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config or FaultConfig()
         self._clock = clock
         self._lock = threading.Lock()
@@ -85,7 +95,7 @@ class Faults:
         self._in_flight: dict[tuple[str, str], int] = defaultdict(int)
         self._mailbox_in_flight: dict[str, int] = defaultdict(int)
         self._peaks: dict[str, int] = defaultdict(int)
-        self._budgets: dict[str, list[float]] = {}            # mailbox -> [window start, used]
+        self._budgets: dict[str, list[float]] = {}  # mailbox -> [window start, used]
         self._holds: dict[tuple[str, str | None], tuple[float, float]] = {}  # -> (sent at, until)
 
     # -- configuration and counters -------------------------------------------------------------
@@ -126,7 +136,9 @@ class Faults:
 
     # -- the request hook -------------------------------------------------------------------------
 
-    def admit(self, client: str, mailbox: str | None, path: str, *, can_drop: bool = True) -> Ticket:
+    def admit(
+        self, client: str, mailbox: str | None, path: str, *, can_drop: bool = True
+    ) -> Ticket:
         """Decide the fate of one API call: raise its fault, or admit it (then ``release``).
 
         In order: a call during a Retry-After it was sent is refused (a violation); then, on
@@ -179,7 +191,9 @@ class Faults:
         """Remember a Retry-After sent to ``client`` for ``mailbox``."""
         self._holds[(client, mailbox)] = (now, now + seconds)
 
-    def _spend_budget(self, config: FaultConfig, client: str, mailbox: str | None, now: float) -> None:
+    def _spend_budget(
+        self, config: FaultConfig, client: str, mailbox: str | None, now: float
+    ) -> None:
         if config.budget is None or mailbox is None:
             return
         window = self._budgets.get(mailbox)
@@ -190,20 +204,30 @@ class Faults:
             self._counters["budget_exhausted"] += 1
             self._counters["throttled"] += 1
             self._hold(client, mailbox, now, wait)
-            raise _too_many(wait, f"The mailbox's budget of {config.budget} calls per "
-                                  f"{config.budget_window:g} s is spent")
+            raise _too_many(
+                wait,
+                f"The mailbox's budget of {config.budget} calls per "
+                f"{config.budget_window:g} s is spent",
+            )
         window[1] += 1
 
-    def _limit_concurrency(self, config: FaultConfig, client: str, mailbox: str | None, now: float) -> None:
+    def _limit_concurrency(
+        self, config: FaultConfig, client: str, mailbox: str | None, now: float
+    ) -> None:
         if config.max_concurrent is None or mailbox is None:
             return
         if self._in_flight[(client, mailbox)] >= config.max_concurrent:
             self._counters["concurrency_limited"] += 1
             self._counters["throttled"] += 1
             self._hold(client, mailbox, now, config.retry_after)
-            raise _too_many(config.retry_after, f"More than {config.max_concurrent} concurrent calls on this mailbox")
+            raise _too_many(
+                config.retry_after,
+                f"More than {config.max_concurrent} concurrent calls on this mailbox",
+            )
 
-    def _random_fault(self, config: FaultConfig, client: str, mailbox: str | None, now: float, can_drop: bool) -> bool:
+    def _random_fault(
+        self, config: FaultConfig, client: str, mailbox: str | None, now: float, can_drop: bool
+    ) -> bool:
         """Raise a random 429/503/504, or return ``True`` to drop the connection."""
         draw = self._random.random
         if config.throttle_rate and draw() < config.throttle_rate:
@@ -213,8 +237,12 @@ class Faults:
         if config.unavailable_rate and draw() < config.unavailable_rate:
             self._counters["unavailable"] += 1
             self._hold(client, mailbox, now, config.retry_after)
-            raise ApiProblem(503, "ServiceUnavailable", "The service is unavailable (injected)",
-                             headers={"Retry-After": retry_after_header(config.retry_after)})
+            raise ApiProblem(
+                503,
+                "ServiceUnavailable",
+                "The service is unavailable (injected)",
+                headers={"Retry-After": retry_after_header(config.retry_after)},
+            )
         if config.gateway_timeout_rate and draw() < config.gateway_timeout_rate:
             self._counters["gateway_timeouts"] += 1
             raise ApiProblem(504, "GatewayTimeout", "The gateway timed out (injected)")
@@ -225,4 +253,6 @@ class Faults:
 
 
 def _too_many(seconds: float, message: str) -> ApiProblem:
-    return ApiProblem(429, "TooManyRequests", message, headers={"Retry-After": retry_after_header(seconds)})
+    return ApiProblem(
+        429, "TooManyRequests", message, headers={"Retry-After": retry_after_header(seconds)}
+    )

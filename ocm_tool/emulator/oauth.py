@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal, NoReturn
 from urllib.parse import urlencode, urlsplit
 
@@ -80,8 +80,8 @@ class Principal:
 
     kind: Literal["user", "app"]
     client_id: str
-    upn: str | None = None          # delegated tokens only
-    roles: tuple[str, ...] = ()     # delegated: directory roles (wids); app-only: app roles
+    upn: str | None = None  # delegated tokens only
+    roles: tuple[str, ...] = ()  # delegated: directory roles (wids); app-only: app roles
 
     @property
     def full_access_as_app(self) -> bool:
@@ -107,7 +107,7 @@ class OAuthError(Exception):
     def response(self) -> Response:
         trace_id = str(uuid.uuid4())
         correlation_id = request.headers.get("client-request-id") or str(uuid.uuid4())
-        timestamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        timestamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
         answer = jsonify(
             error=self.error,
             error_description=(
@@ -130,7 +130,7 @@ class _DeviceCode:
     client_id: str
     scopes: tuple[str, ...]
     expires_at: float
-    upn: str | None = None      # set when a user approved it
+    upn: str | None = None  # set when a user approved it
     declined: bool = False
 
 
@@ -181,7 +181,7 @@ class Identity:
         self.device_code_interval = 1
         self._signer = Signer(store.secret("signing-key", new_signing_key))
         self._lock = threading.Lock()
-        self._device_codes: dict[str, _DeviceCode] = {}       # by device_code
+        self._device_codes: dict[str, _DeviceCode] = {}  # by device_code
         self._authorization_codes: dict[str, _AuthorizationCode] = {}
 
     # -- public API -------------------------------------------------------------------------
@@ -199,7 +199,11 @@ class Identity:
         """The identity endpoints, mounted at the server root (``/{tenant}/...``, ``/common/...``)."""
         bp = Blueprint("identity", __name__)
         routes: list[tuple[str, RouteCallable, list[str]]] = [
-            ("/<tenant>/v2.0/.well-known/openid-configuration", self._openid_configuration, ["GET"]),
+            (
+                "/<tenant>/v2.0/.well-known/openid-configuration",
+                self._openid_configuration,
+                ["GET"],
+            ),
             ("/<tenant>/discovery/v2.0/keys", self._keys, ["GET"]),
             ("/common/userrealm/<path:username>", self._user_realm, ["GET"]),
             ("/<tenant>/oauth2/v2.0/token", self._token, ["POST"]),
@@ -266,16 +270,31 @@ class Identity:
             id_token_signing_alg_values_supported=["RS256"],
             scopes_supported=sorted(OIDC_SCOPES),
             token_endpoint_auth_methods_supported=[
-                "client_secret_post", "client_secret_basic", "private_key_jwt"
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt",
             ],
             grant_types_supported=[
-                "authorization_code", "client_credentials", "password", "refresh_token",
+                "authorization_code",
+                "client_credentials",
+                "password",
+                "refresh_token",
                 DEVICE_CODE_GRANT,
             ],
             code_challenge_methods_supported=["S256", "plain"],
             claims_supported=[
-                "sub", "iss", "aud", "exp", "iat", "nbf", "name", "preferred_username",
-                "oid", "tid", "nonce", "ver",
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "nbf",
+                "name",
+                "preferred_username",
+                "oid",
+                "tid",
+                "nonce",
+                "ver",
             ],
             tenant_region_scope=None,
             cloud_instance_name=urlsplit(request.host_url).hostname,
@@ -287,7 +306,9 @@ class Identity:
 
     def _user_realm(self, username: str) -> Response:
         # Microsoft answers federation metadata here; 404 makes msal use the plain password grant.
-        answer = jsonify(error="not_found", error_description="User realm discovery is not offered.")
+        answer = jsonify(
+            error="not_found", error_description="User realm discovery is not offered."
+        )
         answer.status_code = 404
         return answer
 
@@ -307,7 +328,8 @@ class Identity:
         grant = grants.get(grant_type)
         if grant is None:
             raise OAuthError(
-                "unsupported_grant_type", 70003,
+                "unsupported_grant_type",
+                70003,
                 f"The app requested an unsupported grant type '{grant_type}'.",
             )
         answer = jsonify(grant(form, tenant))
@@ -317,7 +339,8 @@ class Identity:
     def _grant_client_credentials(self, form: Mapping[str, str], tenant: str) -> dict:
         if tenant.lower() in MULTI_TENANT_SEGMENTS:
             raise OAuthError(
-                "invalid_request", 90002,
+                "invalid_request",
+                90002,
                 f"Use a tenant-specific endpoint for client credentials, not '/{tenant}'.",
             )
         app = self._authenticate_client(form, required=True)
@@ -325,7 +348,8 @@ class Identity:
         scopes = form.get("scope", "").split()
         if scopes != [f"{RESOURCE}/.default"]:
             raise OAuthError(
-                "invalid_scope", 1002012,
+                "invalid_scope",
+                1002012,
                 f"The provided value for scope {' '.join(scopes)} is not valid. Client "
                 f"credential flows must have a scope value with /.default suffixed to the "
                 f"resource identifier ({RESOURCE}/.default).",
@@ -350,24 +374,28 @@ class Identity:
             flow = self._device_codes.get(form.get("device_code", ""))
             if flow is None or flow.client_id != form.get("client_id"):
                 raise OAuthError(
-                    "bad_verification_code", 70018,
+                    "bad_verification_code",
+                    70018,
                     "The provided value for the input parameter 'device_code' is not valid.",
                 )
             if flow.declined:
                 del self._device_codes[flow.device_code]
                 raise OAuthError(
-                    "authorization_declined", 65004,
+                    "authorization_declined",
+                    65004,
                     "The end user declined the authorization request.",
                 )
             if flow.upn is None:
                 if time.time() >= flow.expires_at:
                     del self._device_codes[flow.device_code]
                     raise OAuthError(
-                        "expired_token", 70019,
+                        "expired_token",
+                        70019,
                         "Verification code expired. The device code flow is over; start again.",
                     )
                 raise OAuthError(
-                    "authorization_pending", 70016,
+                    "authorization_pending",
+                    70016,
                     "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
                 )
             del self._device_codes[flow.device_code]
@@ -384,12 +412,15 @@ class Identity:
             ) from None
         except jwt.InvalidTokenError:
             raise OAuthError(
-                "invalid_grant", 9002313, "Invalid request. The refresh token is malformed or "
+                "invalid_grant",
+                9002313,
+                "Invalid request. The refresh token is malformed or "
                 "was not issued by this server (it restarts with a new key).",
             ) from None
         if claims.get("azp") != form.get("client_id"):
             raise OAuthError(
-                "invalid_grant", 70000,
+                "invalid_grant",
+                70000,
                 "The refresh token was issued to a different client id.",
             )
         user = self._user(claims["upn"])
@@ -402,14 +433,16 @@ class Identity:
             grant = self._authorization_codes.pop(form.get("code", ""), None)
         if grant is None or time.time() >= grant.expires_at:
             raise OAuthError(
-                "invalid_grant", 70008,
+                "invalid_grant",
+                70008,
                 "The provided authorization code is expired, unknown or already redeemed.",
             )
         if grant.client_id != form.get("client_id") or grant.redirect_uri != form.get(
             "redirect_uri"
         ):
             raise OAuthError(
-                "invalid_grant", 50148,
+                "invalid_grant",
+                50148,
                 "The client id or redirect URI does not match the authorization request.",
             )
         if grant.code_challenge is not None:
@@ -421,7 +454,9 @@ class Identity:
             )
             if not verifier or not hmac.compare_digest(expected, grant.code_challenge):
                 raise OAuthError(
-                    "invalid_grant", 501481, "The Code_Verifier does not match the "
+                    "invalid_grant",
+                    501481,
+                    "The Code_Verifier does not match the "
                     "code_challenge supplied in the authorization request.",
                 )
         return self._user_tokens(self._user(grant.upn), form, grant.scopes, nonce=grant.nonce)
@@ -433,7 +468,9 @@ class Identity:
         form = request.form
         client_id = form.get("client_id", "")
         if not client_id:
-            raise OAuthError("invalid_request", 900144, "The request body must contain 'client_id'.")
+            raise OAuthError(
+                "invalid_request", 900144, "The request body must contain 'client_id'."
+            )
         flow = _DeviceCode(
             device_code=secrets.token_urlsafe(32),
             user_code=_new_user_code(),
@@ -493,9 +530,11 @@ class Identity:
         if params.get("response_type") != "code" or not params.get("client_id"):
             return self._authorization_answer(
                 params,
-                {"error": "unsupported_response_type",
-                 "error_description": "AADSTS700054: response_type must be 'code' and "
-                 "client_id must be given."},
+                {
+                    "error": "unsupported_response_type",
+                    "error_description": "AADSTS700054: response_type must be 'code' and "
+                    "client_id must be given.",
+                },
             )
         form_fields = {k: v for k, v in params.items() if k not in ("username", "password")}
         if "password" in params:  # the sign-in form was submitted
@@ -514,7 +553,9 @@ class Identity:
                 return self._issue_authorization_code(params, auto_user)
         return signin_pages.sign_in_page(form_fields, error=None, username=hint or "")
 
-    def _issue_authorization_code(self, params: Mapping[str, str], user: User) -> BaseResponse | str:
+    def _issue_authorization_code(
+        self, params: Mapping[str, str], user: User
+    ) -> BaseResponse | str:
         code = secrets.token_urlsafe(32)
         grant = _AuthorizationCode(
             client_id=params["client_id"],
@@ -546,7 +587,8 @@ class Identity:
         known = {self.store.tenant_name.lower(), self.tenant_id, *MULTI_TENANT_SEGMENTS}
         if tenant.lower() not in known:
             raise OAuthError(
-                "invalid_tenant", 90002,
+                "invalid_tenant",
+                90002,
                 f"Tenant '{tenant}' not found. Check the tenant name or id in the authority.",
             )
 
@@ -562,7 +604,8 @@ class Identity:
         user = self.store.user(upn)
         if user is None:
             raise OAuthError(
-                "invalid_grant", 50034,
+                "invalid_grant",
+                50034,
                 f"The user account {upn} does not exist in the {self.store.tenant_name} directory.",
             )
         return user
@@ -571,7 +614,8 @@ class Identity:
         user = self._user(username)
         if not hmac.compare_digest(user.password.encode(), password.encode()):
             raise OAuthError(
-                "invalid_grant", 50126,
+                "invalid_grant",
+                50126,
                 "Error validating credentials due to invalid username or password.",
             )
         return user
@@ -584,7 +628,8 @@ class Identity:
             not s.lower().startswith(f"{RESOURCE}/") for s in resource_scopes
         ):
             raise OAuthError(
-                "invalid_scope", 70011,
+                "invalid_scope",
+                70011,
                 f"The provided value for the input parameter 'scope' is not valid: "
                 f"'{' '.join(scopes)}'. Ask for {RESOURCE}/.default.",
             )
@@ -601,14 +646,16 @@ class Identity:
         app = self.store.app(client_id) if client_id else None
         if app is None:
             raise OAuthError(
-                "unauthorized_client", 700016,
+                "unauthorized_client",
+                700016,
                 f"Application with identifier '{client_id}' was not found in the directory "
                 f"'{self.store.tenant_name}'.",
             )
         if assertion is not None:
             if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
                 raise OAuthError(
-                    "invalid_request", 50027,
+                    "invalid_request",
+                    50027,
                     f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}.",
                 )
             try:
@@ -622,7 +669,8 @@ class Identity:
                 app.client_secret.encode(), secret.encode()
             ):
                 raise OAuthError(
-                    "invalid_client", 7000215,
+                    "invalid_client",
+                    7000215,
                     "Invalid client secret provided. Ensure the secret being sent in the "
                     f"request is the client secret value, not the client secret ID, for "
                     f"app '{client_id}'.",
@@ -630,7 +678,8 @@ class Identity:
                 )
         else:
             raise OAuthError(
-                "invalid_client", 7000218,
+                "invalid_client",
+                7000218,
                 "The request body must contain the following parameter: 'client_assertion' "
                 "or 'client_secret'.",
                 status=401,
@@ -700,4 +749,3 @@ def _invalid_token(message: str) -> NoReturn:
             )
         },
     )
-

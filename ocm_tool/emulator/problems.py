@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class ApiProblem(Exception):
@@ -30,7 +30,7 @@ def error_body(code: str, message: str, request_id: str | None = None) -> dict:
             "message": message,
             "innerError": {
                 "request-id": request_id or str(uuid.uuid4()),
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
             },
         }
     }

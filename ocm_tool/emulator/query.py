@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 from urllib.parse import quote, urlencode
 
 from ocm_tool.emulator.problems import ApiProblem
@@ -23,7 +23,9 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 EXTENDED = "SingleValueExtendedProperties"
 #: Options a list understands; any other ``$`` option is refused.
-LIST_OPTIONS = frozenset({"$top", "$skip", "$count", "$orderby", "$select", "$filter", "$expand", "$skiptoken"})
+LIST_OPTIONS = frozenset(
+    {"$top", "$skip", "$count", "$orderby", "$select", "$filter", "$expand", "$skiptoken"}
+)
 #: Options a single item understands.
 ITEM_OPTIONS = frozenset({"$select", "$expand"})
 ORDER_PROPERTY = "LastModifiedDateTime"
@@ -54,7 +56,7 @@ class Junction:
     right: Expr
 
 
-Expr = Union[Compare, Junction]
+Expr = Compare | Junction
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<paren>[()])|'(?P<string>(?:[^']|'')*)'|(?P<word>[A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*))"
@@ -68,7 +70,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         match = _TOKEN.match(text, position)
         if match is None:
-            raise bad_request(f"Invalid $filter: cannot read {text[position:position + 20]!r}")
+            raise bad_request(f"Invalid $filter: cannot read {text[position : position + 20]!r}")
         kind = match.lastgroup or ""
         value = match.group(kind)
         tokens.append((kind, value.replace("''", "'") if kind == "string" else value))
@@ -178,8 +180,8 @@ def compile_sql(expr: Expr, resolve: ColumnResolver) -> tuple[str, list]:
     if expr.value is None:
         return f"{column} IS {'NOT ' if expr.op == 'ne' else ''}NULL", params
     if expr.op == "eq":
-        return f"{column} = ?", params + [expr.value]
-    return f"{column} IS NOT ?", params + [expr.value]
+        return f"{column} = ?", [*params, expr.value]
+    return f"{column} IS NOT ?", [*params, expr.value]
 
 
 def matches(expr: Expr, record: Mapping) -> bool:
@@ -220,7 +222,9 @@ class Expand:
         return [p for p in properties if self.filter is None or matches(self.filter, p)]
 
 
-_EXPAND = re.compile(r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<options>.*)\))?\s*\Z", re.DOTALL)
+_EXPAND = re.compile(
+    r"\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\((?P<options>.*)\))?\s*\Z", re.DOTALL
+)
 
 
 def parse_expand(text: str | None) -> Expand | None:
@@ -243,8 +247,15 @@ def parse_orderby(text: str | None) -> bool:
     if text is None:
         return False
     parts = text.split()
-    if not parts or parts[0] != ORDER_PROPERTY or len(parts) > 2 or (len(parts) == 2 and parts[1] not in ("asc", "desc")):
-        raise bad_request(f"Invalid $orderby {text!r}: only '{ORDER_PROPERTY} asc|desc' is supported")
+    if (
+        not parts
+        or parts[0] != ORDER_PROPERTY
+        or len(parts) > 2
+        or (len(parts) == 2 and parts[1] not in ("asc", "desc"))
+    ):
+        raise bad_request(
+            f"Invalid $orderby {text!r}: only '{ORDER_PROPERTY} asc|desc' is supported"
+        )
     return len(parts) == 2 and parts[1] == "desc"
 
 
@@ -262,7 +273,9 @@ class SkipToken:
     count: int | None = None
 
     def encode(self) -> str:
-        raw = json.dumps([self.generation, self.snapshot, *self.after, self.count], separators=(",", ":"))
+        raw = json.dumps(
+            [self.generation, self.snapshot, *self.after, self.count], separators=(",", ":")
+        )
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @staticmethod
@@ -270,8 +283,12 @@ class SkipToken:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             generation, snapshot, time, item_id, count = json.loads(raw)
-            if not (isinstance(snapshot, int) and isinstance(time, str) and isinstance(item_id, str)
-                    and (count is None or isinstance(count, int))):
+            if not (
+                isinstance(snapshot, int)
+                and isinstance(time, str)
+                and isinstance(item_id, str)
+                and (count is None or isinstance(count, int))
+            ):
                 raise ValueError
             return SkipToken(str(generation), snapshot, (time, item_id), count)
         except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
@@ -308,7 +325,7 @@ class ListQuery:
     filter: Expr | None = None
     expand: Expand | None = None
     skiptoken: SkipToken | None = None
-    max_page_size_applied: int | None = None   # echo in Preference-Applied
+    max_page_size_applied: int | None = None  # echo in Preference-Applied
 
 
 def parse_list_query(args: Mapping[str, str], prefer: str | None = None) -> ListQuery:
@@ -359,7 +376,9 @@ def next_link(base_url: str, args: Iterable[tuple[str, str]], token: SkipToken) 
 # -- shaping answers ---------------------------------------------------------------------------
 
 
-def shape(resource: dict, select: tuple[str, ...] | None, expand: Expand | None, ext: list[dict] | None) -> dict:
+def shape(
+    resource: dict, select: tuple[str, ...] | None, expand: Expand | None, ext: list[dict] | None
+) -> dict:
     """``resource`` cut to ``$select`` (``Id`` always; ``NotesTruncated`` with ``Notes``) and
     with the ``$expand``-ed extended properties."""
     if select is not None:

@@ -31,11 +31,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from ocm_tool.emulator.seed_data import (
-    AMOUNTS, COMPANIES, CURRENCIES, GROUPS, LOCALES, OWN_ITEMS, TEMPLATE_FIELDS, USERS, Locale,
+    AMOUNTS,
+    COMPANIES,
+    CURRENCIES,
+    GROUPS,
+    LOCALES,
+    OWN_ITEMS,
+    TEMPLATE_FIELDS,
+    USERS,
+    Locale,
 )
 
 TENANT = "contoso"
@@ -74,8 +83,13 @@ ITEM_TYPE = {
 }
 #: Extended-property type of each custom field type (original-script.md's value rules).
 PROPERTY_TYPE = {
-    "Boolean": "Boolean", "Choice": "String", "Currency": "Double", "Numeric": "Double",
-    "Date": "SystemTime", "Link": "String", "Text": "String",
+    "Boolean": "Boolean",
+    "Choice": "String",
+    "Currency": "Double",
+    "Numeric": "Double",
+    "Date": "SystemTime",
+    "Link": "String",
+    "Text": "String",
 }
 
 _NAMESPACE = uuid.UUID("0c3e7a52-5d1b-4f7e-9a43-6b2d8e1f0a77")
@@ -126,11 +140,14 @@ class SeedSummary:
 
     def line(self) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in self.records.items())
-        return (f"wrote {self.path}: tenant {TENANT}, {self.users} users, "
-                f"{self.mailboxes} mailboxes, {counts} ({self.bytes:,} bytes)")
+        return (
+            f"wrote {self.path}: tenant {TENANT}, {self.users} users, "
+            f"{self.mailboxes} mailboxes, {counts} ({self.bytes:,} bytes)"
+        )
 
 
 # --------------------------------------------------------------------------- content pools
+
 
 @dataclass(frozen=True)
 class _Field:
@@ -142,8 +159,12 @@ class _Field:
     options: tuple[str, ...] = ()
 
     def definition(self, option_id: Callable[[str], str]) -> dict:
-        return {"Id": self.id, "Label": self.label, "_Type": {"Label": self.type},
-                "ValueOptions": [{"Id": option_id(label), "Label": label} for label in self.options]}
+        return {
+            "Id": self.id,
+            "Label": self.label,
+            "_Type": {"Label": self.type},
+            "ValueOptions": [{"Id": option_id(label), "Label": label} for label in self.options],
+        }
 
     @property
     def property_id(self) -> str:
@@ -151,14 +172,29 @@ class _Field:
 
 
 _TEMPLATE_OF = {"contacts": "contact", "organizations": "company", "deals": "deal"}
-_STATUSES = (("Open", ("Qualify", "Meet and present", "Propose", "Negotiate", "Close")),
-             ("Won", ()), ("Lost", ()))
-_VERBS = (("Post", 30), ("Email", 20), ("Update", 15), ("Create", 10), ("Meeting", 10),
-          ("Call", 10), ("Delete", 5))
-_SUBTYPES = {"Post": ("Note", "Comment"), "Email": ("EmailSent", "EmailReceived"),
-             "Meeting": ("Appointment",), "Call": ("PhoneCall",),
-             "Create": ("Contact", "Company", "Deal"), "Update": ("Contact", "Company", "Deal"),
-             "Delete": ("Contact", "Company", "Deal")}
+_STATUSES = (
+    ("Open", ("Qualify", "Meet and present", "Propose", "Negotiate", "Close")),
+    ("Won", ()),
+    ("Lost", ()),
+)
+_VERBS = (
+    ("Post", 30),
+    ("Email", 20),
+    ("Update", 15),
+    ("Create", 10),
+    ("Meeting", 10),
+    ("Call", 10),
+    ("Delete", 5),
+)
+_SUBTYPES = {
+    "Post": ("Note", "Comment"),
+    "Email": ("EmailSent", "EmailReceived"),
+    "Meeting": ("Appointment",),
+    "Call": ("PhoneCall",),
+    "Create": ("Contact", "Company", "Deal"),
+    "Update": ("Contact", "Company", "Deal"),
+    "Delete": ("Contact", "Company", "Deal"),
+}
 
 
 def _iso(seconds: int) -> str:
@@ -171,6 +207,7 @@ def _number(value: float) -> float | int:
 
 
 # --------------------------------------------------------------------------- the plan
+
 
 @dataclass(frozen=True)
 class _Mailbox:
@@ -197,29 +234,55 @@ def _split(total: int, parts: int) -> list[int]:
 
 def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbox]]:
     """Users (fixture entries) and mailboxes, with each mailbox's share of every collection."""
+
     def guid(name: str) -> str:
         return str(uuid.uuid5(ns, name))
 
-    names = [USERS[u] if u < len(USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
-             for u in range(options.users)]
+    names = [
+        USERS[u] if u < len(USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
+        for u in range(options.users)
+    ]
     upns = [f"{local}@{DOMAIN}" for local, _ in names]
-    groups = [GROUPS[g] if g < len(GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
-              for g in range(options.groups)]
-    users = [{"upn": upn, "oid": guid(f"user/{upn}"), "password": password, "roles": roles}
-             for upn, password, roles in [(ADMIN_UPN, ADMIN_PASSWORD, ["Global Administrator"]),
-                                          *((upn, USER_PASSWORD, []) for upn in upns)]]
+    groups = [
+        GROUPS[g] if g < len(GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
+        for g in range(options.groups)
+    ]
+    users = [
+        {"upn": upn, "oid": guid(f"user/{upn}"), "password": password, "roles": roles}
+        for upn, password, roles in [
+            (ADMIN_UPN, ADMIN_PASSWORD, ["Global Administrator"]),
+            *((upn, USER_PASSWORD, []) for upn in upns),
+        ]
+    ]
 
     hold = options.users - 1 if options.users >= 2 else None
     ocm_boxes: list[_Mailbox] = []
-    for u, (upn, (_, display)) in enumerate(zip(upns, names)):
+    for u, (upn, (_, display)) in enumerate(zip(upns, names, strict=False)):
         grants = ([ADMIN_UPN] if u % 2 else []) + ([upns[0]] if u == 1 else [])
-        ocm_boxes.append(_Mailbox(upn, "user", guid(f"mailbox/{upn}"), display, u % len(LOCALES),
-                                  full_access=tuple(grants), on_hold=u == hold))
+        ocm_boxes.append(
+            _Mailbox(
+                upn,
+                "user",
+                guid(f"mailbox/{upn}"),
+                display,
+                u % len(LOCALES),
+                full_access=tuple(grants),
+                on_hold=u == hold,
+            )
+        )
     for g, (local, display) in enumerate(groups):
         members = upns if g == 0 else [upn for u, upn in enumerate(upns) if u % options.groups == g]
         address = f"{local}@{DOMAIN}"
-        ocm_boxes.append(_Mailbox(address, "group", guid(f"mailbox/{address}"), display,
-                                  g % len(LOCALES), members=tuple(members)))
+        ocm_boxes.append(
+            _Mailbox(
+                address,
+                "group",
+                guid(f"mailbox/{address}"),
+                display,
+                g % len(LOCALES),
+                members=tuple(members),
+            )
+        )
 
     starts = dict.fromkeys(COLLECTIONS, 0)
     shares: dict[str, list[int]] = {}
@@ -235,12 +298,14 @@ def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbo
             starts[collection] += shares[collection][k]
             ranges[collection] = range(start, starts[collection])
         planned.append(replace(box, ranges=ranges))
-    admin = _Mailbox(ADMIN_UPN, "user", guid(f"mailbox/{ADMIN_UPN}"), "Administrator", 3,
-                     on_hold=hold is None)
+    admin = _Mailbox(
+        ADMIN_UPN, "user", guid(f"mailbox/{ADMIN_UPN}"), "Administrator", 3, on_hold=hold is None
+    )
     return users, [admin, *planned]
 
 
 # --------------------------------------------------------------------------- the records
+
 
 @dataclass(frozen=True)
 class _Person:
@@ -263,12 +328,16 @@ class _Generator:
         self.users = {box.address: box for box in mailboxes if box.kind == "user"}
         self.position = {box.address: n for n, box in enumerate(mailboxes)}
         self.templates = {
-            name: [_Field(self.guid(f"field/{name}/{n}"), label, kind, options_)
-                   for n, (label, kind, options_) in enumerate(fields_)]
+            name: [
+                _Field(self.guid(f"field/{name}/{n}"), label, kind, options_)
+                for n, (label, kind, options_) in enumerate(fields_)
+            ]
             for name, fields_ in TEMPLATE_FIELDS.items()
         }
-        self.statuses = [(label, [(self.guid(f"stage/{label}/{stage}"), stage) for stage in stages])
-                         for label, stages in _STATUSES]
+        self.statuses = [
+            (label, [(self.guid(f"stage/{label}/{stage}"), stage) for stage in stages])
+            for label, stages in _STATUSES
+        ]
 
     # ids and derived values ------------------------------------------------------------
     def guid(self, name: str) -> str:
@@ -301,7 +370,11 @@ class _Generator:
         given, given_ascii, sex = rng.choice(lang.given)
         male, female, male_ascii, female_ascii = rng.choice(lang.surnames)
         surname, surname_ascii = (female, female_ascii) if sex == "f" else (male, male_ascii)
-        middle = rng.choice(("Maria", "J.", "Anne")) if not lang.family_first and rng.random() < 0.15 else None
+        middle = (
+            rng.choice(("Maria", "J.", "Anne"))
+            if not lang.family_first and rng.random() < 0.15
+            else None
+        )
         if lang.family_first:
             display = f"{surname}{given}"
         elif rng.random() < 0.1:
@@ -331,8 +404,17 @@ class _Generator:
             return None
         return rng.choice(("\n", " ", ", ")).join(rng.sample(lang.phrases, rng.randint(1, 3)))
 
-    def links(self, rng: random.Random, box: _Mailbox, owner: str, link_type: str,
-              wanted: dict[str, int], *, dangling: bool, variant: bool) -> dict:
+    def links(
+        self,
+        rng: random.Random,
+        box: _Mailbox,
+        owner: str,
+        link_type: str,
+        wanted: dict[str, int],
+        *,
+        dangling: bool,
+        variant: bool,
+    ) -> dict:
         """``InlineLinks`` of record ``owner``: 1 to ``wanted[c]`` links to records of collection
         ``c`` in ``box`` (none when it has none), then a dangling one if asked. ``variant``
         spells deal links ``IPM.XRMProject.Deal``."""
@@ -363,8 +445,11 @@ class _Generator:
     def common(self, collection: str, index: int, box: _Mailbox, rng: random.Random) -> dict:
         """The fields every OCM record has; shared in group mailboxes, private in users'."""
         xrm_uuid = uuid.uuid5(self.ns, f"{collection}/{index}")
-        record: dict[str, Any] = {"Id": self.item_id(collection, index), "XrmId": str(xrm_uuid),
-                                  "LastModifiedDateTime": self.modified(collection, index, xrm_uuid)}
+        record: dict[str, Any] = {
+            "Id": self.item_id(collection, index),
+            "XrmId": str(xrm_uuid),
+            "LastModifiedDateTime": self.modified(collection, index, xrm_uuid),
+        }
         if box.kind == "group":
             record["SourceMailboxGuid"] = box.guid
         elif rng.random() < 0.5:
@@ -377,7 +462,9 @@ class _Generator:
         for fld in self.templates[_TEMPLATE_OF[collection]]:
             if fld.label in ("Status", "Stage") or (local and rng.random() < 0.3):
                 continue
-            values.append({"PropertyId": fld.property_id, "Value": self.custom_value(fld, rng, local, lang)})
+            values.append(
+                {"PropertyId": fld.property_id, "Value": self.custom_value(fld, rng, local, lang)}
+            )
         return values
 
     @staticmethod
@@ -387,18 +474,29 @@ class _Generator:
         if fld.type == "Choice":
             return rng.choice(fld.options)
         if fld.type in ("Currency", "Numeric"):
-            return str(_number(rng.choice(AMOUNTS + (rng.randrange(10**6) / 4,))))
+            return str(_number(rng.choice((*AMOUNTS, rng.randrange(10**6) / 4))))
         if fld.type == "Date":
-            return NO_VALUE_DATE if local % 4 == 1 else _iso(_EPOCH + rng.randrange(_SPAN))[:10] + "T00:00:00Z"
+            return (
+                NO_VALUE_DATE
+                if local % 4 == 1
+                else _iso(_EPOCH + rng.randrange(_SPAN))[:10] + "T00:00:00Z"
+            )
         if fld.type == "Link":
             return f"https://intranet.example.com/crm/{rng.randrange(10**6)}?tab=details&lang=de"
         return rng.choice(lang.phrases)
 
     def address(self, rng: random.Random, lang: Locale) -> dict:
         city, postal, state, country = rng.choice(lang.cities)
-        street = lang.street_format.format(street=rng.choice(lang.streets), number=rng.randint(1, 200))
-        return {"Street": street, "City": city, "State": state, "PostalCode": postal,
-                "CountryOrRegion": country}
+        street = lang.street_format.format(
+            street=rng.choice(lang.streets), number=rng.randint(1, 200)
+        )
+        return {
+            "Street": street,
+            "City": city,
+            "State": state,
+            "PostalCode": postal,
+            "CountryOrRegion": country,
+        }
 
     def date(self, rng: random.Random, no_value: bool) -> str:
         return NO_VALUE_DATE if no_value else _iso(_EPOCH + rng.randrange(_SPAN))
@@ -414,31 +512,58 @@ class _Generator:
         lang = LOCALES[who.locale]
         record = self.common("contacts", index, box, rng)
         company_pool = box.ranges["organizations"]
-        company = self.company(rng.choice(company_pool))[0] if company_pool and rng.random() < 0.7 else None
-        emails = [{"Address": f"{who.ascii}{n or ''}@{lang.mail_domain}",
-                   "Name": who.display, "OriginalDisplayName": f"{who.ascii}@{lang.mail_domain}"}
-                  for n in range(local % 4)]
-        birthday = (NO_VALUE_DATE, MIN_DATE, f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-"
-                    f"{rng.randint(1, 28):02d}T00:00:00Z")[local % 3]
-        record.update({
-            "PersonaId": self.opaque("AAUQA", f"persona/{index}"),
-            "DisplayName": who.display, "GivenName": who.given, "MiddleName": who.middle,
-            "Surname": who.surname, "Birthday": birthday,
-            "JobTitle": rng.choice(("Einkaufsleiterin", "Jednatel", "采购经理", "CTO", "Sales, EMEA")),
-            "CompanyName": company, "IsBusinessContact": rng.random() < 0.8,
-            "EmailAddresses": emails,
-            "BusinessAddress": self.address(rng, lang),
-            "HomeAddress": self.address(rng, lang) if rng.random() < 0.4 else None,
-            "OtherAddress": self.address(rng, lang) if rng.random() < 0.1 else None,
-            "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(0, 2))],
-            "HomePhones": [lang.phone(rng)] if rng.random() < 0.3 else [],
-            "MobilePhone": lang.phone(rng) if rng.random() < 0.6 else None,
-            "OtherPhone": lang.phone(rng) if rng.random() < 0.1 else None,
-            "Notes": self.notes(rng, lang, local),
-            "InlineLinks": self.links(rng, box, f"contacts/{index}", ASSOCIATION,
-                                      {"organizations": 1, "deals": 2}, **self.oddities(local)),
-            "SingleValueExtendedProperties": self.custom("contacts", rng, local, lang),
-        })
+        company = (
+            self.company(rng.choice(company_pool))[0]
+            if company_pool and rng.random() < 0.7
+            else None
+        )
+        emails = [
+            {
+                "Address": f"{who.ascii}{n or ''}@{lang.mail_domain}",
+                "Name": who.display,
+                "OriginalDisplayName": f"{who.ascii}@{lang.mail_domain}",
+            }
+            for n in range(local % 4)
+        ]
+        birthday = (
+            NO_VALUE_DATE,
+            MIN_DATE,
+            f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-"
+            f"{rng.randint(1, 28):02d}T00:00:00Z",
+        )[local % 3]
+        record.update(
+            {
+                "PersonaId": self.opaque("AAUQA", f"persona/{index}"),
+                "DisplayName": who.display,
+                "GivenName": who.given,
+                "MiddleName": who.middle,
+                "Surname": who.surname,
+                "Birthday": birthday,
+                "JobTitle": rng.choice(
+                    ("Einkaufsleiterin", "Jednatel", "采购经理", "CTO", "Sales, EMEA")
+                ),
+                "CompanyName": company,
+                "IsBusinessContact": rng.random() < 0.8,
+                "EmailAddresses": emails,
+                "BusinessAddress": self.address(rng, lang),
+                "HomeAddress": self.address(rng, lang) if rng.random() < 0.4 else None,
+                "OtherAddress": self.address(rng, lang) if rng.random() < 0.1 else None,
+                "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(0, 2))],
+                "HomePhones": [lang.phone(rng)] if rng.random() < 0.3 else [],
+                "MobilePhone": lang.phone(rng) if rng.random() < 0.6 else None,
+                "OtherPhone": lang.phone(rng) if rng.random() < 0.1 else None,
+                "Notes": self.notes(rng, lang, local),
+                "InlineLinks": self.links(
+                    rng,
+                    box,
+                    f"contacts/{index}",
+                    ASSOCIATION,
+                    {"organizations": 1, "deals": 2},
+                    **self.oddities(local),
+                ),
+                "SingleValueExtendedProperties": self.custom("contacts", rng, local, lang),
+            }
+        )
         return record
 
     def organization(self, box: _Mailbox, index: int, local: int) -> dict:
@@ -446,17 +571,28 @@ class _Generator:
         name, domain, locale = self.company(index)
         lang = LOCALES[locale]
         record = self.common("organizations", index, box, rng)
-        record.update({
-            "DisplayName": name, "BusinessHomePage": f"https://www.{domain}/",
-            "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(1, 3))],
-            "EmailAddresses": [{"Address": f"{mailbox}@{domain}", "Name": name}
-                               for mailbox in ("info", "sales", "einkauf")[: rng.randint(0, 3)]],
-            "BusinessAddress": self.address(rng, lang),
-            "Notes": self.notes(rng, lang, local),
-            "InlineLinks": self.links(rng, box, f"organizations/{index}", ASSOCIATION,
-                                      {"contacts": 3, "deals": 2}, **self.oddities(local)),
-            "SingleValueExtendedProperties": self.custom("organizations", rng, local, lang),
-        })
+        record.update(
+            {
+                "DisplayName": name,
+                "BusinessHomePage": f"https://www.{domain}/",
+                "BusinessPhones": [lang.phone(rng) for _ in range(rng.randint(1, 3))],
+                "EmailAddresses": [
+                    {"Address": f"{mailbox}@{domain}", "Name": name}
+                    for mailbox in ("info", "sales", "einkauf")[: rng.randint(0, 3)]
+                ],
+                "BusinessAddress": self.address(rng, lang),
+                "Notes": self.notes(rng, lang, local),
+                "InlineLinks": self.links(
+                    rng,
+                    box,
+                    f"organizations/{index}",
+                    ASSOCIATION,
+                    {"contacts": 3, "deals": 2},
+                    **self.oddities(local),
+                ),
+                "SingleValueExtendedProperties": self.custom("organizations", rng, local, lang),
+            }
+        )
         return record
 
     def deal(self, box: _Mailbox, index: int, local: int) -> dict:
@@ -467,19 +603,30 @@ class _Generator:
         if local % 8 == 6:
             stage = self.guid(f"stage/unknown/{index}")  # not in the template: exported as its id
         record = self.common("deals", index, box, rng)
-        record.update({
-            "Name": f"{rng.choice(('Rahmenvertrag', 'Licence renewal', 'Dodávka serverů', '年度合同'))} "
-                    f"{self.company(index)[0]}",
-            "Amount": None if local % 10 == 7 else _number(rng.choice(AMOUNTS + (rng.randrange(10**7) / 4,))),
-            "Priority": rng.choice(("High", "Normal", "Low")),
-            "Status": status, "Stage": stage,
-            "CloseTime": self.date(rng, no_value=local % 5 == 3),
-            "Owner": self.actor(rng, box),
-            "Notes": self.notes(rng, lang, local),
-            "InlineLinks": self.links(rng, box, f"deals/{index}", ASSOCIATION,
-                                      {"organizations": 1, "contacts": 3}, **self.oddities(local)),
-            "SingleValueExtendedProperties": self.custom("deals", rng, local, lang),
-        })
+        record.update(
+            {
+                "Name": f"{rng.choice(('Rahmenvertrag', 'Licence renewal', 'Dodávka serverů', '年度合同'))} "
+                f"{self.company(index)[0]}",
+                "Amount": None
+                if local % 10 == 7
+                else _number(rng.choice((*AMOUNTS, rng.randrange(10**7) / 4))),
+                "Priority": rng.choice(("High", "Normal", "Low")),
+                "Status": status,
+                "Stage": stage,
+                "CloseTime": self.date(rng, no_value=local % 5 == 3),
+                "Owner": self.actor(rng, box),
+                "Notes": self.notes(rng, lang, local),
+                "InlineLinks": self.links(
+                    rng,
+                    box,
+                    f"deals/{index}",
+                    ASSOCIATION,
+                    {"organizations": 1, "contacts": 3},
+                    **self.oddities(local),
+                ),
+                "SingleValueExtendedProperties": self.custom("deals", rng, local, lang),
+            }
+        )
         if local % 3 != 0:  # absent Currency means USD
             record["Currency"] = rng.choice(CURRENCIES)
         return record
@@ -492,70 +639,125 @@ class _Generator:
     def activity(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("activities", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
-        verb = "Post" if local % 4 == 0 else rng.choices([v for v, _ in _VERBS], [w for _, w in _VERBS])[0]
+        verb = (
+            "Post"
+            if local % 4 == 0
+            else rng.choices([v for v, _ in _VERBS], [w for _, w in _VERBS])[0]
+        )
         subtype = rng.choice(_SUBTYPES[verb])
-        links = self.links(rng, box, f"activities/{index}", PERTAINS_TO,
-                           {"contacts": 1, "organizations": 1, "deals": 1}, **self.oddities(local))
+        links = self.links(
+            rng,
+            box,
+            f"activities/{index}",
+            PERTAINS_TO,
+            {"contacts": 1, "organizations": 1, "deals": 1},
+            **self.oddities(local),
+        )
         if local % 7 == 3:  # a relationship of another kind after the ones it pertains to
-            links["Relationships"].append({"ItemType": "IPM.Appointment",
-                                           "ItemLinkId": self.guid(f"appointment/{index}"),
-                                           "LinkType": "ActivityMentions"})
-        text = (self.notes(rng, lang, local) or rng.choice(lang.phrases) if verb == "Post"
-                else f"{verb} {subtype}: {rng.choice(lang.phrases)}")
+            links["Relationships"].append(
+                {
+                    "ItemType": "IPM.Appointment",
+                    "ItemLinkId": self.guid(f"appointment/{index}"),
+                    "LinkType": "ActivityMentions",
+                }
+            )
+        text = (
+            self.notes(rng, lang, local) or rng.choice(lang.phrases)
+            if verb == "Post"
+            else f"{verb} {subtype}: {rng.choice(lang.phrases)}"
+        )
         record = self.common("activities", index, box, rng)
-        record.update({
-            "ActionVerb": verb, "Subtype": subtype, "Text": text,
-            "EventTime": self.event_time(rng), "DisplayName": self.actor(rng, box),
-            "ModifiedProperties": "Stage,Amount,CloseTime" if verb == "Update" else None,
-            "InlineLinks": links, "SingleValueExtendedProperties": [],
-        })
+        record.update(
+            {
+                "ActionVerb": verb,
+                "Subtype": subtype,
+                "Text": text,
+                "EventTime": self.event_time(rng),
+                "DisplayName": self.actor(rng, box),
+                "ModifiedProperties": "Stage,Amount,CloseTime" if verb == "Update" else None,
+                "InlineLinks": links,
+                "SingleValueExtendedProperties": [],
+            }
+        )
         return record
 
     def insight(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("insights", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
-        kind = rng.choice(("FollowUpReminder", "NoRecentActivity", "DealCloseDateApproaching",
-                           "EmailNotAnswered"))
+        kind = rng.choice(
+            ("FollowUpReminder", "NoRecentActivity", "DealCloseDateApproaching", "EmailNotAnswered")
+        )
         contacts = box.ranges["contacts"]
         name = self.person(rng.choice(contacts)).display if contacts else box.display_name
         record = self.common("insights", index, box, rng)
-        record.update({
-            "InsightType": kind, "Title": f"{kind}: {name}", "Text": rng.choice(lang.phrases),
-            "EventTime": self.event_time(rng), "Status": rng.choice(("Active", "Dismissed", "Completed")),
-            "InlineLinks": self.links(rng, box, f"insights/{index}", PERTAINS_TO,
-                                      {"contacts": 1, "deals": 1}, **self.oddities(local)),
-            "SingleValueExtendedProperties": [],
-        })
+        record.update(
+            {
+                "InsightType": kind,
+                "Title": f"{kind}: {name}",
+                "Text": rng.choice(lang.phrases),
+                "EventTime": self.event_time(rng),
+                "Status": rng.choice(("Active", "Dismissed", "Completed")),
+                "InlineLinks": self.links(
+                    rng,
+                    box,
+                    f"insights/{index}",
+                    PERTAINS_TO,
+                    {"contacts": 1, "deals": 1},
+                    **self.oddities(local),
+                ),
+                "SingleValueExtendedProperties": [],
+            }
+        )
         return record
 
     def task(self, box: _Mailbox, index: int, local: int) -> dict:
         rng = self.rng("tasks", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
-        status, percent = rng.choice((("NotStarted", 0), ("InProgress", 50), ("Completed", 100),
-                                      ("WaitingOnOthers", 25), ("Deferred", 0)))
+        status, percent = rng.choice(
+            (
+                ("NotStarted", 0),
+                ("InProgress", 50),
+                ("Completed", 100),
+                ("WaitingOnOthers", 25),
+                ("Deferred", 0),
+            )
+        )
         parent = rng.choice([c for c in ITEM_TYPE if box.ranges[c]] or list(ITEM_TYPE))
         pool = box.ranges[parent]
         odd = self.oddities(local)
-        target = (self.guid(f"missing/tasks/{index}") if odd["dangling"] or not pool
-                  else self.xrm_id(parent, rng.choice(pool)))
+        target = (
+            self.guid(f"missing/tasks/{index}")
+            if odd["dangling"] or not pool
+            else self.xrm_id(parent, rng.choice(pool))
+        )
         link = self.link(parent, target, PERTAINS_TO, variant=odd["variant"])
         if parent == "contacts" and local % 9 == 4:
             link["ItemType"] = "IPM.Contact"
         reminder = rng.random() < 0.5
-        subject_of = self.person(rng.choice(pool)).display if parent == "contacts" and pool \
+        subject_of = (
+            self.person(rng.choice(pool)).display
+            if parent == "contacts" and pool
             else self.company(index)[0]
+        )
         record = self.common("tasks", index, box, rng)
-        record.update({
-            "Subject": rng.choice(("Call {}", "Angebot an {} senden", "Zavolat: {}", "发送报价给 {}"))
-            .format(subject_of),
-            "StartDateTime": self.date(rng, no_value=local % 4 == 1),
-            "DueDateTime": self.date(rng, no_value=local % 6 == 5),
-            "CreatedDateTime": self.date(rng, no_value=False),
-            "ReminderDateTime": self.date(rng, no_value=not reminder),
-            "IsReminderOn": reminder, "Importance": rng.choice(("High", "Normal", "Low")),
-            "Status": status, "PercentComplete": percent, "Body": self.notes(rng, lang, local),
-            "InlineLinks": {"Relationships": [link]}, "SingleValueExtendedProperties": [],
-        })
+        record.update(
+            {
+                "Subject": rng.choice(
+                    ("Call {}", "Angebot an {} senden", "Zavolat: {}", "发送报价给 {}")
+                ).format(subject_of),
+                "StartDateTime": self.date(rng, no_value=local % 4 == 1),
+                "DueDateTime": self.date(rng, no_value=local % 6 == 5),
+                "CreatedDateTime": self.date(rng, no_value=False),
+                "ReminderDateTime": self.date(rng, no_value=not reminder),
+                "IsReminderOn": reminder,
+                "Importance": rng.choice(("High", "Normal", "Low")),
+                "Status": status,
+                "PercentComplete": percent,
+                "Body": self.notes(rng, lang, local),
+                "InlineLinks": {"Relationships": [link]},
+                "SingleValueExtendedProperties": [],
+            }
+        )
         return record
 
     # folders that are not collections --------------------------------------------------
@@ -572,7 +774,9 @@ class _Generator:
         for n, collection in enumerate(ITEM_TYPE):
             index = len(ITEM_TYPE) * self.position[box.address] + n
             record = self.common("deletedItems", index, box, self.rng("deletedItems", index))
-            name = self.person(index).display if collection == "contacts" else self.company(index)[0]
+            name = (
+                self.person(index).display if collection == "contacts" else self.company(index)[0]
+            )
             yield {**record, "Subject": f"{name} ({ITEM_TYPE[collection]})"}
 
     def other_items(self, box: _Mailbox) -> dict[str, list[dict]]:
@@ -580,36 +784,61 @@ class _Generator:
         items: dict[str, list[dict]] = {}
         for kind, subjects in OWN_ITEMS.items():
             name_key = "DisplayName" if kind == "contacts" else "Subject"
-            items[kind] = [{"Id": self.opaque("AAMkA", f"own/{box.address}/{kind}/{n}"), name_key: subject}
-                           for n, subject in enumerate(subjects)]
+            items[kind] = [
+                {"Id": self.opaque("AAMkA", f"own/{box.address}/{kind}/{n}"), name_key: subject}
+                for n, subject in enumerate(subjects)
+            ]
         return items
+
+    def option_id(self, field_id: str, label: str) -> str:
+        return self.guid(f"option/{field_id}/{label}")
 
     def template(self, name: str) -> dict:
         status_list = []
         if name == "deal":
-            status_list = [{"Id": self.guid(f"status/{label}"), "Label": label,
-                            "Stages": [{"Id": sid, "Label": stage} for sid, stage in stages]}
-                           for label, stages in self.statuses]
-        return {"FieldList": [f.definition(lambda label: self.guid(f"option/{f.id}/{label}"))
-                              for f in self.templates[name]],
-                "StatusList": status_list}
+            status_list = [
+                {
+                    "Id": self.guid(f"status/{label}"),
+                    "Label": label,
+                    "Stages": [{"Id": sid, "Label": stage} for sid, stage in stages],
+                }
+                for label, stages in self.statuses
+            ]
+        return {
+            "FieldList": [
+                f.definition(partial(self.option_id, f.id)) for f in self.templates[name]
+            ],
+            "StatusList": status_list,
+        }
 
     def records(self, box: _Mailbox, collection: str) -> Iterator[dict]:
-        make = {"contacts": self.contact, "organizations": self.organization, "deals": self.deal,
-                "activities": self.activity, "insights": self.insight, "tasks": self.task}[collection]
+        make = {
+            "contacts": self.contact,
+            "organizations": self.organization,
+            "deals": self.deal,
+            "activities": self.activity,
+            "insights": self.insight,
+            "tasks": self.task,
+        }[collection]
         span = box.ranges.get(collection, range(0))
         for index in span:
             yield make(box, index, index - span.start)
 
     def mailbox(self, box: _Mailbox) -> dict[str, Any]:
         """A mailbox entry; its record collections are iterators (``_materialize`` lists them)."""
-        entry: dict[str, Any] = {"address": box.address, "kind": box.kind, "guid": box.guid,
-                                 "members": list(box.members),
-                                 "fullAccess": list(box.full_access), "onHold": box.on_hold}
+        entry: dict[str, Any] = {
+            "address": box.address,
+            "kind": box.kind,
+            "guid": box.guid,
+            "members": list(box.members),
+            "fullAccess": list(box.full_access),
+            "onHold": box.on_hold,
+        }
         if box.kind == "group":
             entry["xrmSessionRequired"] = True
-        entry["templates"] = ({name: self.template(name) for name in TEMPLATE_FIELDS}
-                              if box.ocm else {})
+        entry["templates"] = (
+            {name: self.template(name) for name in TEMPLATE_FIELDS} if box.ocm else {}
+        )
         for collection in COLLECTIONS:
             entry[collection] = self.records(box, collection)
         entry["personMetadata"] = self.person_metadata(box)
@@ -620,10 +849,18 @@ class _Generator:
 
 def _apps() -> list[dict]:
     return [
-        {"clientId": APP_CLIENT_ID, "clientSecret": APP_CLIENT_SECRET,
-         "certificateThumbprint": None, "roles": ["full_access_as_app"]},
-        {"clientId": ADMIN_APP_CLIENT_ID, "clientSecret": ADMIN_APP_CLIENT_SECRET,
-         "certificateThumbprint": None, "roles": ["Exchange.ManageAsApp"]},
+        {
+            "clientId": APP_CLIENT_ID,
+            "clientSecret": APP_CLIENT_SECRET,
+            "certificateThumbprint": None,
+            "roles": ["full_access_as_app"],
+        },
+        {
+            "clientId": ADMIN_APP_CLIENT_ID,
+            "clientSecret": ADMIN_APP_CLIENT_SECRET,
+            "certificateThumbprint": None,
+            "roles": ["Exchange.ManageAsApp"],
+        },
     ]
 
 
@@ -632,8 +869,12 @@ def _lazy_tenant(options: SeedOptions) -> dict[str, Any]:
     ns = uuid.uuid5(_NAMESPACE, f"seed/{options.seed}")
     users, boxes = _plan(options, ns)
     generator = _Generator(options, ns, boxes)
-    return {"tenant": TENANT, "users": users, "apps": _apps(),
-            "mailboxes": (generator.mailbox(box) for box in boxes)}
+    return {
+        "tenant": TENANT,
+        "users": users,
+        "apps": _apps(),
+        "mailboxes": (generator.mailbox(box) for box in boxes),
+    }
 
 
 def _materialize(value: Any) -> Any:
@@ -652,7 +893,9 @@ def generate_tenant(options: SeedOptions = SeedOptions()) -> dict:
 
 # --------------------------------------------------------------------------- the file
 
-_EXPANDED = frozenset({"users", "apps", "mailboxes", *COLLECTIONS, "personMetadata", "deletedItems"})
+_EXPANDED = frozenset(
+    {"users", "apps", "mailboxes", *COLLECTIONS, "personMetadata", "deletedItems"}
+)
 
 
 def _dump(value: Any) -> str:
@@ -703,7 +946,9 @@ def write_tenant(options: SeedOptions, path: str | Path) -> SeedSummary:
         partial.unlink(missing_ok=True)
         raise
     return SeedSummary(
-        path=path, bytes=path.stat().st_size, users=counts.get("users", 0),
+        path=path,
+        bytes=path.stat().st_size,
+        users=counts.get("users", 0),
         mailboxes=counts.get("mailboxes", 0),
         records={name: counts.get(collection, 0) for collection, name in COLLECTIONS.items()},
     )

@@ -65,8 +65,16 @@ class EmulatorHandle:
 
     def cli_options(self) -> list[str]:
         """The global options that point ocm-tool at this emulator (sign-in options aside)."""
-        return ["--endpoint", self.api, "--authority", self.base, "--tenant", self.tenant,
-                "--ca-bundle", str(self.ca_bundle)]
+        return [
+            "--endpoint",
+            self.api,
+            "--authority",
+            self.base,
+            "--tenant",
+            self.tenant,
+            "--ca-bundle",
+            str(self.ca_bundle),
+        ]
 
     def banner(self) -> str:
         """The lines ``serve`` prints: ``api:``, ``authority:``, ``tenant:``, ``ca-bundle:``."""
@@ -123,7 +131,9 @@ def running_emulator(
             store.load_tenant(_load_tenant(tenant))
         identity = Identity(store, token_lifetime=token_lifetime, auto_approve_as=auto_approve_as)
         fault_state = Faults(faults)
-        tls = make_tls_files(workdir / "tls", hosts=(host if host not in ("", "0.0.0.0", "::") else "localhost",))
+        tls = make_tls_files(
+            workdir / "tls", hosts=(host if host not in ("", "0.0.0.0", "::") else "localhost",)
+        )
         app = create_app(store, identity, fault_state)
         server = make_server(host, port, app, threaded=True, ssl_context=tls.server_context())
         thread = threading.Thread(target=server.serve_forever, name="ocm-emulator", daemon=True)

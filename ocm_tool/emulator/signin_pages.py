@@ -13,7 +13,6 @@ from collections.abc import Mapping
 
 from flask import render_template_string
 
-
 # -- pages (Jinja templates; autoescaped by render_template_string) ----------------------------
 
 _PAGE_HEAD = """<!doctype html>
@@ -21,7 +20,9 @@ _PAGE_HEAD = """<!doctype html>
 <style>body{font-family:sans-serif;max-width:28em;margin:3em auto}label{display:block;margin:.6em 0}
 input{width:100%}.error{color:#a00}</style></head><body>"""
 
-_SIGN_IN_PAGE = _PAGE_HEAD + """
+_SIGN_IN_PAGE = (
+    _PAGE_HEAD
+    + """
 <h1>Sign in</h1>
 {% if error %}<p class="error">{{ error }}</p>{% endif %}
 <form method="post" id="sign-in">
@@ -31,8 +32,11 @@ _SIGN_IN_PAGE = _PAGE_HEAD + """
 <label>Password <input name="password" type="password" autocomplete="current-password"></label>
 <button type="submit">Sign in</button>
 </form></body></html>"""
+)
 
-_DEVICE_LOGIN_PAGE = _PAGE_HEAD + """
+_DEVICE_LOGIN_PAGE = (
+    _PAGE_HEAD
+    + """
 <h1>Enter code</h1>
 <p>Enter the code shown on your device, then sign in.</p>
 {% if error %}<p class="error">{{ error }}</p>{% endif %}
@@ -43,8 +47,11 @@ _DEVICE_LOGIN_PAGE = _PAGE_HEAD + """
 <button type="submit" name="action" value="approve">Sign in</button>
 <button type="submit" name="action" value="decline">Cancel</button>
 </form></body></html>"""
+)
 
-_FORM_POST_PAGE = _PAGE_HEAD + """
+_FORM_POST_PAGE = (
+    _PAGE_HEAD
+    + """
 <form method="post" action="{{ action }}" id="auth-response">
 {% for name, value in fields.items() %}<input type="hidden" name="{{ name }}" value="{{ value }}">
 {% endfor %}
@@ -52,6 +59,7 @@ _FORM_POST_PAGE = _PAGE_HEAD + """
 </form>
 <script>document.getElementById("auth-response").submit()</script>
 </body></html>"""
+)
 
 _DONE_PAGE = _PAGE_HEAD + """<p>{{ message }}</p></body></html>"""
 

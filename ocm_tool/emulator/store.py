@@ -92,10 +92,10 @@ class Mailbox:
 
     id: int
     address: str
-    kind: str                   # "user" | "group"
+    kind: str  # "user" | "group"
     guid: str
     on_hold: bool
-    session_required: bool      # a group that answers purges with 409 until StartXrmSession
+    session_required: bool  # a group that answers purges with 409 until StartXrmSession
     session_started: bool
     members: frozenset[str]
     full_access: frozenset[str]
@@ -112,7 +112,7 @@ class Folder:
     num: int
     id: str
     mailbox_id: int
-    key: str                    # the folder's key in ``tenant.FOLDER_TREE``
+    key: str  # the folder's key in ``tenant.FOLDER_TREE``
     parent_id: str | None
     display_name: str
     folder_class: str | None
@@ -299,9 +299,19 @@ class Store:
                 db.execute("DELETE FROM sqlite_sequence WHERE name = 'items'")
             _run_script(db, _SCHEMA)
             try:
-                self._set_meta(db, tenant=str(tenant.get("tenant") or DEFAULT_TENANT), generation=uuid.uuid4().hex)
-                db.executemany("INSERT INTO users VALUES (?, ?, ?, ?, ?)", map(_user_row, tenant.get("users") or []))
-                db.executemany("INSERT INTO apps VALUES (?, ?, ?, ?, ?)", map(_app_row, tenant.get("apps") or []))
+                self._set_meta(
+                    db,
+                    tenant=str(tenant.get("tenant") or DEFAULT_TENANT),
+                    generation=uuid.uuid4().hex,
+                )
+                db.executemany(
+                    "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                    map(_user_row, tenant.get("users") or []),
+                )
+                db.executemany(
+                    "INSERT INTO apps VALUES (?, ?, ?, ?, ?)",
+                    map(_app_row, tenant.get("apps") or []),
+                )
                 for mailbox in tenant.get("mailboxes") or []:
                     self._load_mailbox(db, mailbox)
                 _run_script(db, _ITEM_INDEXES)  # unique (mailbox, Id): fails on duplicate Ids
@@ -317,31 +327,52 @@ class Store:
         cursor = db.execute(
             "INSERT INTO mailboxes (address, address_key, kind, guid, on_hold, session_required)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (address, key, mailbox.get("kind", "user"), mailbox.get("guid") or fixture.stable_id(f"mailbox|{key}"),
-             bool(mailbox.get("onHold")), bool(mailbox.get("xrmSessionRequired"))),
+            (
+                address,
+                key,
+                mailbox.get("kind", "user"),
+                mailbox.get("guid") or fixture.stable_id(f"mailbox|{key}"),
+                bool(mailbox.get("onHold")),
+                bool(mailbox.get("xrmSessionRequired")),
+            ),
         )
         mailbox_id = cursor.lastrowid
         assert mailbox_id is not None  # set by the INSERT just made
-        db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
-                       ((mailbox_id, upn.lower()) for upn in mailbox.get("members") or []))
-        db.executemany("INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)",
-                       ((mailbox_id, upn.lower(), upn) for upn in mailbox.get("fullAccess") or []))
+        db.executemany(
+            "INSERT OR IGNORE INTO members VALUES (?, ?)",
+            ((mailbox_id, upn.lower()) for upn in mailbox.get("members") or []),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)",
+            ((mailbox_id, upn.lower(), upn) for upn in mailbox.get("fullAccess") or []),
+        )
         folders = self._create_folders(db, mailbox_id, key)
         for placement, records in fixture.mailbox_records(mailbox):
             ids = fixture.StableIds(f"{key}|{placement.source}")
-            rows = (fixture.item_row(placement, record, index, ids) for index, record in enumerate(records))
+            rows = (
+                fixture.item_row(placement, record, index, ids)
+                for index, record in enumerate(records)
+            )
             _insert_items(db, mailbox_id, folders, rows)
 
     @staticmethod
-    def _create_folders(db: sqlite3.Connection, mailbox_id: int, address_key: str) -> dict[str, int]:
+    def _create_folders(
+        db: sqlite3.Connection, mailbox_id: int, address_key: str
+    ) -> dict[str, int]:
         nums: dict[str, int] = {}
         for spec in fixture.FOLDER_TREE:
             cursor = db.execute(
                 "INSERT INTO folders (id, mailbox_id, key, parent, display_name, folder_class, well_known)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (fixture.stable_id(f"folder|{address_key}|{spec.key}"), mailbox_id, spec.key,
-                 nums.get(spec.parent) if spec.parent else None, spec.display_name, spec.folder_class,
-                 spec.well_known),
+                (
+                    fixture.stable_id(f"folder|{address_key}|{spec.key}"),
+                    mailbox_id,
+                    spec.key,
+                    nums.get(spec.parent) if spec.parent else None,
+                    spec.display_name,
+                    spec.folder_class,
+                    spec.well_known,
+                ),
             )
             nums[spec.key] = cursor.lastrowid  # type: ignore[assignment]
         return nums
@@ -354,10 +385,17 @@ class Store:
             mailbox = self._mailbox(db, address)
             if mailbox is None:
                 raise KeyError(address)
-            folders = dict(db.execute("SELECT key, num FROM folders WHERE mailbox_id = ?", (mailbox.id,)).fetchall())
+            folders = dict(
+                db.execute(
+                    "SELECT key, num FROM folders WHERE mailbox_id = ?", (mailbox.id,)
+                ).fetchall()
+            )
             start = db.execute("SELECT COALESCE(MAX(seq), 0) FROM items").fetchone()[0]
             ids = fixture.StableIds(f"{mailbox.address.lower()}|{source}|added-after-{start}")
-            rows = [fixture.item_row(placement, record, index, ids) for index, record in enumerate(records)]
+            rows = [
+                fixture.item_row(placement, record, index, ids)
+                for index, record in enumerate(records)
+            ]
             _insert_items(db, mailbox.id, folders, rows)
         return [row.id for row in rows]
 
@@ -365,25 +403,34 @@ class Store:
 
     def user(self, upn: str) -> User | None:
         with self._connection() as db:
-            row = db.execute("SELECT upn, oid, password, roles FROM users WHERE upn_key = ?", (upn.lower(),)).fetchone()
+            row = db.execute(
+                "SELECT upn, oid, password, roles FROM users WHERE upn_key = ?", (upn.lower(),)
+            ).fetchone()
         return User(row[0], row[1], row[2], tuple(json.loads(row[3]))) if row else None
 
     def users(self) -> list[User]:
         with self._connection() as db:
-            rows = db.execute("SELECT upn, oid, password, roles FROM users ORDER BY upn_key").fetchall()
+            rows = db.execute(
+                "SELECT upn, oid, password, roles FROM users ORDER BY upn_key"
+            ).fetchall()
         return [User(r[0], r[1], r[2], tuple(json.loads(r[3]))) for r in rows]
 
     def app(self, client_id: str) -> App | None:
         with self._connection() as db:
             row = db.execute(
                 "SELECT client_id, client_secret, certificate_pem, certificate_thumbprint, roles"
-                " FROM apps WHERE client_id = ?", (client_id,)).fetchone()
+                " FROM apps WHERE client_id = ?",
+                (client_id,),
+            ).fetchone()
         return App(row[0], row[1], row[2], row[3], tuple(json.loads(row[4]))) if row else None
 
     def set_app_certificate(self, client_id: str, certificate_pem: str) -> None:
         """Register (or replace) the certificate an app signs its client assertions with."""
         with self._writing() as db:
-            cursor = db.execute("UPDATE apps SET certificate_pem = ? WHERE client_id = ?", (certificate_pem, client_id))
+            cursor = db.execute(
+                "UPDATE apps SET certificate_pem = ? WHERE client_id = ?",
+                (certificate_pem, client_id),
+            )
             if cursor.rowcount == 0:
                 raise KeyError(client_id)
 
@@ -398,13 +445,29 @@ class Store:
     def _mailbox(db: sqlite3.Connection, address: str) -> Mailbox | None:
         row = db.execute(
             "SELECT id, address, kind, guid, on_hold, session_required, session_started"
-            " FROM mailboxes WHERE address_key = ?", (address.lower(),)).fetchone()
+            " FROM mailboxes WHERE address_key = ?",
+            (address.lower(),),
+        ).fetchone()
         if row is None:
             return None
-        members = {r[0] for r in db.execute("SELECT upn_key FROM members WHERE mailbox_id = ?", (row[0],))}
-        grants = {r[0] for r in db.execute("SELECT upn_key FROM full_access WHERE mailbox_id = ?", (row[0],))}
-        return Mailbox(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), bool(row[6]),
-                       frozenset(members), frozenset(grants))
+        members = {
+            r[0] for r in db.execute("SELECT upn_key FROM members WHERE mailbox_id = ?", (row[0],))
+        }
+        grants = {
+            r[0]
+            for r in db.execute("SELECT upn_key FROM full_access WHERE mailbox_id = ?", (row[0],))
+        }
+        return Mailbox(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            bool(row[4]),
+            bool(row[5]),
+            bool(row[6]),
+            frozenset(members),
+            frozenset(grants),
+        )
 
     def mailboxes(self) -> list[str]:
         """Every mailbox address."""
@@ -414,18 +477,27 @@ class Store:
     def full_access_grants(self, mailbox: Mailbox) -> list[str]:
         """UPNs holding FullAccess on ``mailbox``, as granted."""
         with self._connection() as db:
-            return [r[0] for r in db.execute(
-                "SELECT upn FROM full_access WHERE mailbox_id = ? ORDER BY upn_key", (mailbox.id,))]
+            return [
+                r[0]
+                for r in db.execute(
+                    "SELECT upn FROM full_access WHERE mailbox_id = ? ORDER BY upn_key",
+                    (mailbox.id,),
+                )
+            ]
 
     def grant_full_access(self, mailbox: Mailbox, upn: str) -> None:
         with self._writing() as db:
-            db.execute("INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)", (mailbox.id, upn.lower(), upn))
+            db.execute(
+                "INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)", (mailbox.id, upn.lower(), upn)
+            )
 
     def revoke_full_access(self, mailbox: Mailbox, upn: str) -> bool:
         """Remove a grant; ``False`` when there was none."""
         with self._writing() as db:
-            cursor = db.execute("DELETE FROM full_access WHERE mailbox_id = ? AND upn_key = ?",
-                                (mailbox.id, upn.lower()))
+            cursor = db.execute(
+                "DELETE FROM full_access WHERE mailbox_id = ? AND upn_key = ?",
+                (mailbox.id, upn.lower()),
+            )
             return cursor.rowcount > 0
 
     def start_xrm_session(self, mailbox: Mailbox) -> None:
@@ -446,7 +518,8 @@ class Store:
         with self._reading() as db:
             row = db.execute(
                 f"{self._FOLDER_SELECT} WHERE f.mailbox_id = ? AND (f.id = ? OR f.well_known = ?)",
-                (mailbox.id, ref, ref.lower())).fetchone()
+                (mailbox.id, ref, ref.lower()),
+            ).fetchone()
         return Folder(*row) if row else None
 
     def child_folders(self, parent: Folder, where: tuple[str, list] | None = None) -> list[Folder]:
@@ -454,8 +527,10 @@ class Store:
         ``display_name``, ``folder_class``, ``id`` of alias ``f`` (from ``query.compile_sql``)."""
         condition, params = where or ("1", [])
         with self._reading() as db:
-            rows = db.execute(f"{self._FOLDER_SELECT} WHERE f.parent = ? AND ({condition}) ORDER BY f.num",
-                              (parent.num, *params)).fetchall()
+            rows = db.execute(
+                f"{self._FOLDER_SELECT} WHERE f.parent = ? AND ({condition}) ORDER BY f.num",
+                (parent.num, *params),
+            ).fetchall()
         return [Folder(*row) for row in rows]
 
     def folder_summary(self, mailbox: Mailbox) -> list[dict]:
@@ -464,13 +539,23 @@ class Store:
             rows = db.execute(
                 "SELECT f.num, f.parent, f.id, f.display_name, f.folder_class, f.well_known,"
                 " (SELECT COUNT(*) FROM items i WHERE i.folder = f.num)"
-                " FROM folders f WHERE f.mailbox_id = ? ORDER BY f.num", (mailbox.id,)).fetchall()
+                " FROM folders f WHERE f.mailbox_id = ? ORDER BY f.num",
+                (mailbox.id,),
+            ).fetchall()
         paths: dict[int, str] = {}
         summary = []
         for num, parent, folder_id, name, folder_class, well_known, count in rows:
             paths[num] = f"{paths[parent]}/{name}" if parent in paths else name
-            summary.append({"Path": paths[num], "Id": folder_id, "DisplayName": name, "FolderClass": folder_class,
-                            "WellKnownName": well_known, "TotalItemCount": count})
+            summary.append(
+                {
+                    "Path": paths[num],
+                    "Id": folder_id,
+                    "DisplayName": name,
+                    "FolderClass": folder_class,
+                    "WellKnownName": well_known,
+                    "TotalItemCount": count,
+                }
+            )
         return summary
 
     # -- lists -----------------------------------------------------------------------------
@@ -502,7 +587,9 @@ class Store:
             base = f"{scope.sql} AND seq <= ? AND ({condition})"
             base_params = [*scope.params, snapshot, *params]
             if want_count and count is None:
-                count = db.execute(f"SELECT COUNT(*) FROM items WHERE {base}", base_params).fetchone()[0]
+                count = db.execute(
+                    f"SELECT COUNT(*) FROM items WHERE {base}", base_params
+                ).fetchone()[0]
             sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE {base}"
             if after is not None:
                 sql += f" AND (lmdt, id) {compare} (?, ?)"
@@ -515,8 +602,10 @@ class Store:
     def item(self, scope: Scope, item_id: str) -> ItemRecord | None:
         """The item with this Id in ``scope``, or ``None``."""
         with self._reading() as db:
-            row = db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE {scope.sql} AND id = ?",
-                             (*scope.params, item_id)).fetchone()
+            row = db.execute(
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE {scope.sql} AND id = ?",
+                (*scope.params, item_id),
+            ).fetchone()
         return ItemRecord(*row) if row else None
 
     # -- deleting ----------------------------------------------------------------------------
@@ -534,34 +623,57 @@ class Store:
     def delete_item(self, mailbox: Mailbox, item_id: str, *, hard: bool) -> Outcome | None:
         """Delete one item (see ``empty_folder``); ``None`` when the mailbox has no such item."""
         with self._writing() as db:
-            row = db.execute("SELECT f.key FROM items i JOIN folders f ON f.num = i.folder"
-                             " WHERE i.mailbox_id = ? AND i.id = ?", (mailbox.id, item_id)).fetchone()
+            row = db.execute(
+                "SELECT f.key FROM items i JOIN folders f ON f.num = i.folder"
+                " WHERE i.mailbox_id = ? AND i.id = ?",
+                (mailbox.id, item_id),
+            ).fetchone()
             if row is None:
                 return None
-            return self._delete(db, mailbox, "mailbox_id = ? AND id = ?", (mailbox.id, item_id), row[0], hard)
+            return self._delete(
+                db, mailbox, "mailbox_id = ? AND id = ?", (mailbox.id, item_id), row[0], hard
+            )
 
-    def _delete(self, db: sqlite3.Connection, mailbox: Mailbox, condition: str, params: tuple,
-                folder_key: str, hard: bool) -> Outcome:
+    def _delete(
+        self,
+        db: sqlite3.Connection,
+        mailbox: Mailbox,
+        condition: str,
+        params: tuple,
+        folder_key: str,
+        hard: bool,
+    ) -> Outcome:
         in_recoverable = folder_key in (fixture.DELETIONS_KEY, fixture.PURGES_KEY)
         if (hard or in_recoverable) and mailbox.on_hold:
             if folder_key == fixture.PURGES_KEY:
-                kept = db.execute(f"SELECT COUNT(*) FROM items WHERE {condition}", params).fetchone()[0]
+                kept = db.execute(
+                    f"SELECT COUNT(*) FROM items WHERE {condition}", params
+                ).fetchone()[0]
                 return Outcome(retained=kept)
             return Outcome(retained=self._move(db, mailbox, condition, params, fixture.PURGES_KEY))
         if hard or in_recoverable:
-            return Outcome(deleted=db.execute(f"DELETE FROM items WHERE {condition}", params).rowcount)
+            return Outcome(
+                deleted=db.execute(f"DELETE FROM items WHERE {condition}", params).rowcount
+            )
         return Outcome(deleted=self._move(db, mailbox, condition, params, fixture.DELETIONS_KEY))
 
     @staticmethod
-    def _move(db: sqlite3.Connection, mailbox: Mailbox, condition: str, params: tuple, target_key: str) -> int:
+    def _move(
+        db: sqlite3.Connection, mailbox: Mailbox, condition: str, params: tuple, target_key: str
+    ) -> int:
         """Move items to a Recoverable Items folder, out of every collection. They get new
         ``seq``s (above every one given so far, in their old order): a move is a new insert."""
-        target = db.execute("SELECT num FROM folders WHERE mailbox_id = ? AND key = ?",
-                            (mailbox.id, target_key)).fetchone()[0]
+        target = db.execute(
+            "SELECT num FROM folders WHERE mailbox_id = ? AND key = ?", (mailbox.id, target_key)
+        ).fetchone()[0]
         last = _current_seq(db)
-        moved = db.execute(f"UPDATE items SET seq = seq + ?, folder = ?, coll = NULL WHERE {condition}",
-                           (last, target, *params)).rowcount
-        db.execute("UPDATE sqlite_sequence SET seq = (SELECT MAX(seq) FROM items) WHERE name = 'items'")
+        moved = db.execute(
+            f"UPDATE items SET seq = seq + ?, folder = ?, coll = NULL WHERE {condition}",
+            (last, target, *params),
+        ).rowcount
+        db.execute(
+            "UPDATE sqlite_sequence SET seq = (SELECT MAX(seq) FROM items) WHERE name = 'items'"
+        )
         return moved
 
 
@@ -586,7 +698,10 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 
 def _has_sequence(db: sqlite3.Connection) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone()
+        is not None
+    )
 
 
 def _current_seq(db: sqlite3.Connection) -> int:
@@ -599,20 +714,49 @@ def _current_seq(db: sqlite3.Connection) -> int:
 
 def _user_row(user: dict) -> tuple:
     upn = str(user["upn"])
-    return (upn.lower(), upn, user.get("oid") or fixture.stable_id(f"user|{upn.lower()}"),
-            str(user.get("password") or ""), json.dumps(list(user.get("roles") or [])))
+    return (
+        upn.lower(),
+        upn,
+        user.get("oid") or fixture.stable_id(f"user|{upn.lower()}"),
+        str(user.get("password") or ""),
+        json.dumps(list(user.get("roles") or [])),
+    )
 
 
 def _app_row(app: dict) -> tuple:
-    return (str(app["clientId"]), app.get("clientSecret"), app.get("certificatePem"),
-            app.get("certificateThumbprint"), json.dumps(list(app.get("roles") or [])))
+    return (
+        str(app["clientId"]),
+        app.get("clientSecret"),
+        app.get("certificatePem"),
+        app.get("certificateThumbprint"),
+        json.dumps(list(app.get("roles") or [])),
+    )
 
 
-def _insert_items(db: sqlite3.Connection, mailbox_id: int, folders: dict[str, int],
-                  rows: Iterable[fixture.ItemRow]) -> None:
+def _insert_items(
+    db: sqlite3.Connection,
+    mailbox_id: int,
+    folders: dict[str, int],
+    rows: Iterable[fixture.ItemRow],
+) -> None:
     db.executemany(
         "INSERT INTO items (mailbox_id, folder, coll, id, item_class, subject, xrm_id, lmdt, verb,"
         " body, list_body, ext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((mailbox_id, folders[r.folder], r.collection, r.id, r.item_class, r.subject, r.xrm_id,
-          r.sort_time, r.action_verb, r.body, r.list_body, r.ext) for r in rows),
+        (
+            (
+                mailbox_id,
+                folders[r.folder],
+                r.collection,
+                r.id,
+                r.item_class,
+                r.subject,
+                r.xrm_id,
+                r.sort_time,
+                r.action_verb,
+                r.body,
+                r.list_body,
+                r.ext,
+            )
+            for r in rows
+        ),
     )

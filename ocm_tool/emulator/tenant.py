@@ -19,8 +19,8 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import NamedTuple
-from datetime import datetime, timezone
 
 # Ids are uuid5 in this namespace of "<mailbox>|<list>|<index>|<purpose>": stable for a file.
 ID_NAMESPACE = uuid.UUID("6f1d0c3e-4c4b-5d55-9a70-0cf2b7a9e0c1")
@@ -28,7 +28,11 @@ NO_DATE = "0001-01-01T00:00:00Z"
 #: Contact notes longer than this are cut in list answers (api.md).
 LIST_NOTES_LIMIT = 255
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
-TEMPLATE_KINDS = {"contact": "XrmContactTemplate", "company": "XrmOrganizationTemplate", "deal": "XrmDealTemplate"}
+TEMPLATE_KINDS = {
+    "contact": "XrmContactTemplate",
+    "company": "XrmOrganizationTemplate",
+    "deal": "XrmDealTemplate",
+}
 
 
 @dataclass(frozen=True)
@@ -95,21 +99,45 @@ class Placement:
 
 PLACEMENTS: tuple[Placement, ...] = (
     Placement("contacts", "contacts.ocm", "IPM.Contact", "contact", "XrmContacts"),
-    Placement("organizations", "companies", "IPM.Contact.Company", "company", "XrmOrganizations",
-              shared_folder="companies.ocm"),
-    Placement("deals", "deals", "IPM.XrmProject.Deal", "deal", "XrmDeals", shared_folder="deals.ocm"),
-    Placement("activities", "activitystream", "IPM.XrmActivityStream", "activity", "XrmActivityStreams",
-              shared_folder="activitystream.ocm"),
+    Placement(
+        "organizations",
+        "companies",
+        "IPM.Contact.Company",
+        "company",
+        "XrmOrganizations",
+        shared_folder="companies.ocm",
+    ),
+    Placement(
+        "deals", "deals", "IPM.XrmProject.Deal", "deal", "XrmDeals", shared_folder="deals.ocm"
+    ),
+    Placement(
+        "activities",
+        "activitystream",
+        "IPM.XrmActivityStream",
+        "activity",
+        "XrmActivityStreams",
+        shared_folder="activitystream.ocm",
+    ),
     Placement("insights", "insights", "IPM.XrmInsight", "insight", "XrmInsights"),
     Placement("tasks", "tasks", "IPM.Task", "task", "XrmTasks", linked_only=True),
     Placement("personMetadata", "personmetadata.ocm", "IPM.PersonMetadata", "record"),
-    Placement("deletedItems", "deleteditems", "IPM.XrmDeletedItem", "record", shared_folder="deleteditems.ocm"),
+    Placement(
+        "deletedItems",
+        "deleteditems",
+        "IPM.XrmDeletedItem",
+        "record",
+        shared_folder="deleteditems.ocm",
+    ),
     Placement("otherItems.contacts", "contacts", "IPM.Contact", "plain", ocm=False),
-    Placement("otherItems.tasks", "tasks", "IPM.Task", "plain", "XrmTasks", linked_only=True, ocm=False),
+    Placement(
+        "otherItems.tasks", "tasks", "IPM.Task", "plain", "XrmTasks", linked_only=True, ocm=False
+    ),
     Placement("otherItems.inbox", "inbox", "IPM.Note", "plain", ocm=False),
 )
 TEMPLATE_PLACEMENTS: dict[str, Placement] = {
-    kind: Placement(f"templates.{kind}", "templates", "IPM.XrmTemplate", "template", collection, ocm=False)
+    kind: Placement(
+        f"templates.{kind}", "templates", "IPM.XrmTemplate", "template", collection, ocm=False
+    )
     for kind, collection in TEMPLATE_KINDS.items()
 }
 PLACEMENT_BY_SOURCE = {p.source: p for p in (*PLACEMENTS, *TEMPLATE_PLACEMENTS.values())}
@@ -130,30 +158,76 @@ _COMMON: dict[str, object] = {
 }
 RESOURCE_DEFAULTS: dict[str, dict[str, object]] = {
     "contact": {
-        **_COMMON, "PersonaId": None, "DisplayName": None, "GivenName": None, "MiddleName": None,
-        "Surname": None, "Birthday": None, "JobTitle": None, "CompanyName": None,
-        "IsBusinessContact": False, "EmailAddresses": [], "BusinessAddress": _ADDRESS,
-        "HomeAddress": _ADDRESS, "OtherAddress": _ADDRESS, "BusinessPhones": [], "HomePhones": [],
-        "MobilePhone": None, "OtherPhone": None, "Notes": None,
+        **_COMMON,
+        "PersonaId": None,
+        "DisplayName": None,
+        "GivenName": None,
+        "MiddleName": None,
+        "Surname": None,
+        "Birthday": None,
+        "JobTitle": None,
+        "CompanyName": None,
+        "IsBusinessContact": False,
+        "EmailAddresses": [],
+        "BusinessAddress": _ADDRESS,
+        "HomeAddress": _ADDRESS,
+        "OtherAddress": _ADDRESS,
+        "BusinessPhones": [],
+        "HomePhones": [],
+        "MobilePhone": None,
+        "OtherPhone": None,
+        "Notes": None,
     },
     "company": {
-        **_COMMON, "DisplayName": None, "BusinessHomePage": None, "BusinessPhones": [],
-        "EmailAddresses": [], "BusinessAddress": _ADDRESS, "Notes": None,
+        **_COMMON,
+        "DisplayName": None,
+        "BusinessHomePage": None,
+        "BusinessPhones": [],
+        "EmailAddresses": [],
+        "BusinessAddress": _ADDRESS,
+        "Notes": None,
     },
     # Currency stays absent when not given: absent means USD (api.md).
     "deal": {
-        **_COMMON, "Name": None, "Amount": None, "Priority": None, "Status": None, "Stage": None,
-        "CloseTime": None, "Owner": None, "Notes": None,
+        **_COMMON,
+        "Name": None,
+        "Amount": None,
+        "Priority": None,
+        "Status": None,
+        "Stage": None,
+        "CloseTime": None,
+        "Owner": None,
+        "Notes": None,
     },
     "activity": {
-        **_COMMON, "ActionVerb": None, "Subtype": None, "Text": None, "EventTime": None,
-        "DisplayName": None, "ModifiedProperties": None,
+        **_COMMON,
+        "ActionVerb": None,
+        "Subtype": None,
+        "Text": None,
+        "EventTime": None,
+        "DisplayName": None,
+        "ModifiedProperties": None,
     },
-    "insight": {**_COMMON, "InsightType": None, "Title": None, "Text": None, "EventTime": None, "Status": None},
+    "insight": {
+        **_COMMON,
+        "InsightType": None,
+        "Title": None,
+        "Text": None,
+        "EventTime": None,
+        "Status": None,
+    },
     "task": {
-        **_COMMON, "Subject": None, "StartDateTime": None, "DueDateTime": None, "CreatedDateTime": None,
-        "ReminderDateTime": None, "IsReminderOn": False, "Importance": "Normal", "Status": "NotStarted",
-        "PercentComplete": 0, "Body": None,
+        **_COMMON,
+        "Subject": None,
+        "StartDateTime": None,
+        "DueDateTime": None,
+        "CreatedDateTime": None,
+        "ReminderDateTime": None,
+        "IsReminderOn": False,
+        "Importance": "Normal",
+        "Status": "NotStarted",
+        "PercentComplete": 0,
+        "Body": None,
     },
     "record": dict(_COMMON),
     "plain": {},
@@ -170,12 +244,12 @@ class ItemRow(NamedTuple):
     (A named tuple: a million are made per big load.)"""
 
     id: str
-    folder: str            # folder key of FOLDER_TREE
+    folder: str  # folder key of FOLDER_TREE
     collection: str | None
     item_class: str
     subject: str | None
     xrm_id: str | None
-    sort_time: str         # canonical LastModifiedDateTime, sortable as text
+    sort_time: str  # canonical LastModifiedDateTime, sortable as text
     action_verb: str | None
     body: str
     list_body: str | None
@@ -220,8 +294,8 @@ def sort_time(value: object) -> str:
         return value[:19] + ".000000Z"
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def is_shared(record: dict) -> bool:
@@ -286,9 +360,16 @@ def item_row(placement: Placement, record: dict, index: int, ids: StableIds) -> 
     verb = resource.get("ActionVerb")
     xrm_id = resource.get("XrmId")
     return ItemRow(
-        str(resource["Id"]), folder, collection, placement.item_class, subject,
-        str(xrm_id) if xrm_id else None, sort_time(resource.get("LastModifiedDateTime")),
-        verb if isinstance(verb, str) else None, dumps(resource), _list_body(placement, resource),
+        str(resource["Id"]),
+        folder,
+        collection,
+        placement.item_class,
+        subject,
+        str(xrm_id) if xrm_id else None,
+        sort_time(resource.get("LastModifiedDateTime")),
+        verb if isinstance(verb, str) else None,
+        dumps(resource),
+        _list_body(placement, resource),
         dumps(ext) if ext else None,
     )
 

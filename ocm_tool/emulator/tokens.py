@@ -24,10 +24,10 @@ from collections.abc import Mapping
 from typing import cast
 
 import jwt
-from jwt.algorithms import RSAAlgorithm
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from ocm_tool.emulator.store import App, User
 
@@ -67,15 +67,18 @@ class Signer:
 
     def __init__(self, private_key_pem: str) -> None:
         # new_signing_key makes the key: always RSA.
-        self._key = cast(rsa.RSAPrivateKey, serialization.load_pem_private_key(
-            private_key_pem.encode("ascii"), password=None
-        ))
+        self._key = cast(
+            rsa.RSAPrivateKey,
+            serialization.load_pem_private_key(private_key_pem.encode("ascii"), password=None),
+        )
         self.public_key = self._key.public_key()
         public_jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
         self.kid = b64url(
-            hashlib.sha256(json.dumps(
-                {k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":")
-            ).encode()).digest()
+            hashlib.sha256(
+                json.dumps(
+                    {k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":")
+                ).encode()
+            ).digest()
         )
         self.jwk = {**public_jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}
 
@@ -261,7 +264,8 @@ def _assertion_certificate(app: App, header: Mapping[str, object]) -> x509.Certi
         sent = x509.load_der_x509_certificate(base64.b64decode(str(x5c[0])))
         registered = app.certificate_thumbprint.replace(":", "").lower()
         if registered in (
-            sent.fingerprint(hashes.SHA1()).hex(), sent.fingerprint(hashes.SHA256()).hex()
+            sent.fingerprint(hashes.SHA1()).hex(),
+            sent.fingerprint(hashes.SHA256()).hex(),
         ):
             candidates.append(sent)
     wanted: list[tuple[hashes.HashAlgorithm, bytes]] = [

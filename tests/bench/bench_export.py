@@ -51,8 +51,13 @@ def main() -> int:
     args = parser.parse_args()
 
     options = SeedOptions(
-        users=1, groups=0, contacts=args.contacts, companies=args.contacts // 10,
-        deals=args.contacts // 10, activities=args.activities, insights=args.contacts // 10,
+        users=1,
+        groups=0,
+        contacts=args.contacts,
+        companies=args.contacts // 10,
+        deals=args.contacts // 10,
+        activities=args.activities,
+        insights=args.contacts // 10,
         tasks=args.contacts // 10,
     )
     with tempfile.TemporaryDirectory(prefix="ocm-bench-") as workdir:
@@ -66,17 +71,34 @@ def main() -> int:
             env = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
             env["OCM_CLIENT_SECRET"] = APP_CLIENT_SECRET
             command = [
-                sys.executable, "-c", RUN_AND_REPORT_PEAK, "--quiet", *emulator.cli_options(),
-                "--token-cache", str(Path(workdir) / "cache.bin"),
-                "--auth", "client-secret", "--client-id", APP_CLIENT_ID,
-                "--concurrency", str(args.concurrency),
-                "export-all-data", "--mailbox", MAILBOX, "--output-dir", workdir,
+                sys.executable,
+                "-c",
+                RUN_AND_REPORT_PEAK,
+                "--quiet",
+                *emulator.cli_options(),
+                "--token-cache",
+                str(Path(workdir) / "cache.bin"),
+                "--auth",
+                "client-secret",
+                "--client-id",
+                APP_CLIENT_ID,
+                "--concurrency",
+                str(args.concurrency),
+                "export-all-data",
+                "--mailbox",
+                MAILBOX,
+                "--output-dir",
+                workdir,
             ]
             started = time.perf_counter()
             finished = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
             seconds = time.perf_counter() - started
         status, peak = finished.returncode, peak_mib(finished.stderr)
-        errors = [line for line in finished.stderr.splitlines() if line.strip() and not line.startswith("VmHWM")]
+        errors = [
+            line
+            for line in finished.stderr.splitlines()
+            if line.strip() and not line.startswith("VmHWM")
+        ]
         if errors:
             print("\n".join(errors))
         manifests = list(Path(workdir).glob(f"{MAILBOX}_*/manifest.json"))
@@ -87,9 +109,11 @@ def main() -> int:
         memory = f"{peak:,.0f} MiB" if peak else "unknown"
         rows = sum(f["rows"] for f in manifest["files"])
         size_mib = sum(p.stat().st_size for p in manifests[0].parent.glob("*.csv")) / 2**20
-        print(f"export: {rows:,} rows, {size_mib:,.1f} MiB of CSV in {seconds:.1f} s, "
-              f"{rows / seconds:,.0f} rows/s, peak memory {memory} "
-              f"(concurrency {args.concurrency}, status {manifest['status']})")
+        print(
+            f"export: {rows:,} rows, {size_mib:,.1f} MiB of CSV in {seconds:.1f} s, "
+            f"{rows / seconds:,.0f} rows/s, peak memory {memory} "
+            f"(concurrency {args.concurrency}, status {manifest['status']})"
+        )
     return 0
 
 

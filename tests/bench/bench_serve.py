@@ -29,7 +29,9 @@ from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
 
 #: API collection listed -> the fixture collection whose seed count it must match.
 LISTED = {"XrmContacts": "contacts", "XrmActivityStreams": "activities"}
-BANNER = re.compile(r"api: (?P<api>\S+)\nauthority: (?P<authority>\S+)\ntenant: \S+\nca-bundle: (?P<ca>\S+)\n")
+BANNER = re.compile(
+    r"api: (?P<api>\S+)\nauthority: (?P<authority>\S+)\ntenant: \S+\nca-bundle: (?P<ca>\S+)\n"
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,19 @@ def mailbox_addresses(options: SeedOptions) -> list[str]:
 @contextmanager
 def serve(tenant: Path, db: Path) -> Iterator[Server]:
     """Start ``serve --tenant --db`` and yield once its banner is printed; SIGTERM at the end."""
-    command = [sys.executable, "-m", "ocm_tool", "emulator", "serve", "--port", "0",
-               "--tenant", str(tenant), "--db", str(db)]
+    command = [
+        sys.executable,
+        "-m",
+        "ocm_tool",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        "--tenant",
+        str(tenant),
+        "--db",
+        str(db),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, encoding="utf-8")
     try:
         banner = "".join(process.stdout.readline() for _ in range(4))  # type: ignore[union-attr]
@@ -77,15 +90,22 @@ def serve(tenant: Path, db: Path) -> Iterator[Server]:
 def app_token(server: Server) -> str:
     answer = requests.post(
         f"{server.authority}/oauth2/v2.0/token",
-        data={"grant_type": "client_credentials", "client_id": seed.APP_CLIENT_ID,
-              "client_secret": seed.APP_CLIENT_SECRET, "scope": "https://outlook.office365.com/.default"},
-        verify=server.ca_bundle, timeout=60,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": seed.APP_CLIENT_ID,
+            "client_secret": seed.APP_CLIENT_SECRET,
+            "scope": "https://outlook.office365.com/.default",
+        },
+        verify=server.ca_bundle,
+        timeout=60,
     )
     answer.raise_for_status()
     return answer.json()["access_token"]
 
 
-def list_all(server: Server, token: str, mailboxes: list[str], collection: str, page_size: int) -> Listing:
+def list_all(
+    server: Server, token: str, mailboxes: list[str], collection: str, page_size: int
+) -> Listing:
     """Follow every nextLink chain of ``collection`` over ``mailboxes``; count items and pages."""
     items = pages = 0
     started = time.perf_counter()
@@ -107,24 +127,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--activities", type=int, default=1_000_000)
-    parser.add_argument("--users", type=int, default=1, help="regular users (default 1: one mailbox)")
+    parser.add_argument(
+        "--users", type=int, default=1, help="regular users (default 1: one mailbox)"
+    )
     parser.add_argument("--groups", type=int, default=0)
     parser.add_argument("--page-size", type=int, default=1000)
     args = parser.parse_args(argv)
-    options = SeedOptions(users=args.users, groups=args.groups, contacts=args.contacts,
-                          activities=args.activities)
+    options = SeedOptions(
+        users=args.users, groups=args.groups, contacts=args.contacts, activities=args.activities
+    )
 
     with tempfile.TemporaryDirectory(prefix="ocm-bench-") as workdir:
         tenant, db = Path(workdir) / "tenant.json", Path(workdir) / "tenant.sqlite3"
         started = time.perf_counter()
         summary = write_tenant(options, tenant)
-        print(f"seed: {time.perf_counter() - started:.1f} s, {summary.bytes / 1e6:,.1f} MB "
-              f"({summary.records['contacts']:,} contacts, {summary.records['activities']:,} activities, "
-              f"{summary.mailboxes} mailboxes)", flush=True)
+        print(
+            f"seed: {time.perf_counter() - started:.1f} s, {summary.bytes / 1e6:,.1f} MB "
+            f"({summary.records['contacts']:,} contacts, {summary.records['activities']:,} activities, "
+            f"{summary.mailboxes} mailboxes)",
+            flush=True,
+        )
         started = time.perf_counter()
         with serve(tenant, db) as server:
-            print(f"load: {time.perf_counter() - started:.1f} s (serve --tenant until its banner, "
-                  f"store {db.stat().st_size / 1e6:,.1f} MB)", flush=True)
+            print(
+                f"load: {time.perf_counter() - started:.1f} s (serve --tenant until its banner, "
+                f"store {db.stat().st_size / 1e6:,.1f} MB)",
+                flush=True,
+            )
             token = app_token(server)
             mailboxes = mailbox_addresses(options)
             failed = False
@@ -132,9 +161,12 @@ def main(argv: list[str] | None = None) -> int:
                 listing = list_all(server, token, mailboxes, collection, args.page_size)
                 expected = options.total(source)
                 failed |= listing.items != expected
-                print(f"{collection}: {listing.items:,} items (expected {expected:,}) in "
-                      f"{listing.pages:,} pages, {listing.seconds:.1f} s, "
-                      f"{listing.items / listing.seconds:,.0f} items/s", flush=True)
+                print(
+                    f"{collection}: {listing.items:,} items (expected {expected:,}) in "
+                    f"{listing.pages:,} pages, {listing.seconds:.1f} s, "
+                    f"{listing.items / listing.seconds:,.0f} items/s",
+                    flush=True,
+                )
     return 1 if failed else 0
 
 

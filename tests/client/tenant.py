@@ -36,15 +36,27 @@ def tenant() -> dict:
     return {
         "tenant": "contoso",
         "users": [
-            {"upn": "admin@contoso.com", "password": "Admin-Pass-1", "roles": ["Global Administrator"]},
+            {
+                "upn": "admin@contoso.com",
+                "password": "Admin-Pass-1",
+                "roles": ["Global Administrator"],
+            },
             {"upn": ALICE, "password": "Alice-Pass-1"},
             {"upn": BOB, "password": "Bob-Pass-1"},
         ],
         "apps": [
-            {"clientId": APP_ID, "clientSecret": APP_SECRET, "certificateThumbprint": None,
-             "roles": ["full_access_as_app"]},
-            {"clientId": NO_ROLE_APP_ID, "clientSecret": NO_ROLE_APP_SECRET,
-             "certificateThumbprint": None, "roles": []},
+            {
+                "clientId": APP_ID,
+                "clientSecret": APP_SECRET,
+                "certificateThumbprint": None,
+                "roles": ["full_access_as_app"],
+            },
+            {
+                "clientId": NO_ROLE_APP_ID,
+                "clientSecret": NO_ROLE_APP_SECRET,
+                "certificateThumbprint": None,
+                "roles": [],
+            },
         ],
         "mailboxes": [
             {

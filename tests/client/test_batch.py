@@ -52,7 +52,8 @@ def test_inner_throttling_is_retried_alone(
 
 
 def test_failed_inner_requests_are_returned_and_typed(client: GraphClient) -> None:
-    requests = contact_requests(client)[:2] + [
+    requests = [
+        *contact_requests(client)[:2],
         BatchRequest(id="gone", method="GET", url=f"/users/{ALICE}/XrmContacts/AAMkNoSuchItem"),
     ]
     answers = client.batch(requests)
@@ -65,5 +66,5 @@ def test_failed_inner_requests_are_returned_and_typed(client: GraphClient) -> No
 
 def test_duplicate_ids_are_refused(client: GraphClient) -> None:
     twice = BatchRequest(id="1", method="GET", url=f"/users/{ALICE}/XrmContacts")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unique"):
         client.batch([twice, twice])

@@ -27,7 +27,9 @@ class HeldTokens:
     Wraps a real sign-in; counts the refreshes the client asked for.
     """
 
-    def __init__(self, real: TokenProvider, first: str | None = None, *, always: bool = False) -> None:
+    def __init__(
+        self, real: TokenProvider, first: str | None = None, *, always: bool = False
+    ) -> None:
         self.account = real.account
         self._real = real
         self._current = first if first is not None else real.token()
@@ -67,18 +69,26 @@ def test_expired_token_is_refreshed(tmp_path: Path) -> None:
     with running_emulator(tenant(), token_lifetime=1) as handle:
         held = HeldTokens(sign_in_app(handle, tmp_path))
         time.sleep(2.1)  # let the held token expire
-        with GraphClient(handle.api, held, verify=str(handle.ca_bundle), retry=FAST_RETRY) as client:
+        with GraphClient(
+            handle.api, held, verify=str(handle.ca_bundle), retry=FAST_RETRY
+        ) as client:
             assert client.get(f"/users/{ALICE}/XrmContacts", {"$top": 1})["value"]
         assert held.refreshes == 1
 
 
 def test_forbidden_mailbox(emulator: EmulatorHandle, tmp_path: Path) -> None:
     denied = sign_in_app(emulator, tmp_path, NO_ROLE_APP_ID, NO_ROLE_APP_SECRET)
-    with GraphClient(emulator.api, denied, verify=str(emulator.ca_bundle)) as client:
-        with pytest.raises(errors.AccessDeniedError) as raised:
-            client.get(f"/users/{ALICE}/XrmContacts")
+    with (
+        GraphClient(emulator.api, denied, verify=str(emulator.ca_bundle)) as client,
+        pytest.raises(errors.AccessDeniedError) as raised,
+    ):
+        client.get(f"/users/{ALICE}/XrmContacts")
     error = raised.value
-    assert (error.status, error.code, error.exit_code) == (403, "ErrorAccessDenied", errors.EXIT_ACCESS)
+    assert (error.status, error.code, error.exit_code) == (
+        403,
+        "ErrorAccessDenied",
+        errors.EXIT_ACCESS,
+    )
     assert uuid.UUID(error.request_id)
     assert uuid.UUID(error.client_request_id).version == 4
     assert error.hint

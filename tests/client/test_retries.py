@@ -51,8 +51,9 @@ def test_transient_answers_are_retried(
     emulator.set_faults(**{fault: 0.5}, retry_after=0.25, seed=1)
     list_contacts(client, 6)
     assert retries.calls
-    assert all(f"({status})" in reason or f"answered {status}" in reason
-               for reason, _ in retries.calls)
+    assert all(
+        f"({status})" in reason or f"answered {status}" in reason for reason, _ in retries.calls
+    )
     assert emulator.stats()["retry_after_violations"] == 0
 
 
@@ -76,7 +77,11 @@ def test_gives_up_after_max_attempts_with_the_ids(
     with pytest.raises(errors.ServiceError) as raised:
         client.get(CONTACTS_PATH)
     error = raised.value
-    assert (error.status, error.code, error.exit_code) == (504, "GatewayTimeout", errors.EXIT_SERVICE)
+    assert (error.status, error.code, error.exit_code) == (
+        504,
+        "GatewayTimeout",
+        errors.EXIT_SERVICE,
+    )
     assert uuid.UUID(error.request_id)
     assert uuid.UUID(error.client_request_id).version == 4
     assert error.request_id in str(error)
@@ -125,8 +130,10 @@ def test_non_idempotent_post_is_not_retried_after_a_drop(
     client = make_client(on_retry=retries)
     emulator.set_faults(drop_rate=1.0)
     with pytest.raises(errors.TransportError):
-        client.post(f"/users/{ALICE}/MailFolders/inbox/EmptyFolder",
-                    {"DeleteType": "SoftDelete", "DeleteSubFolders": False})
+        client.post(
+            f"/users/{ALICE}/MailFolders/inbox/EmptyFolder",
+            {"DeleteType": "SoftDelete", "DeleteSubFolders": False},
+        )
     assert retries.calls == []
 
 
@@ -134,8 +141,11 @@ def test_nobody_listening_raises_transport_error(tokens) -> None:
     with socket.socket() as probe:  # a loopback port that nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = GraphClient(f"https://127.0.0.1:{port}/api/v1", tokens,
-                         retry=RetryPolicy(max_attempts=2, backoff_base=0.01))
+    client = GraphClient(
+        f"https://127.0.0.1:{port}/api/v1",
+        tokens,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01),
+    )
     with client, pytest.raises(errors.TransportError) as raised:
         client.get(CONTACTS_PATH)
     assert f"127.0.0.1:{port}" in str(raised.value)

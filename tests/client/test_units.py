@@ -22,7 +22,15 @@ class StaticTokens:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("3", 3.0), (" 7 ", 7.0), ("0.25", 0.25), ("0", 0.0), ("-2", 0.0), ("soon", None), (None, None)],
+    [
+        ("3", 3.0),
+        (" 7 ", 7.0),
+        ("0.25", 0.25),
+        ("0", 0.0),
+        ("-2", 0.0),
+        ("soon", None),
+        (None, None),
+    ],
 )
 def test_parse_retry_after_seconds(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds
@@ -44,12 +52,12 @@ def test_urls_and_mailbox_keys() -> None:
     with GraphClient("https://h:1/api/v1/", StaticTokens()) as client:
         assert client.mailbox_path(None) == "/me"
         assert client.mailbox_path("a+b@x.com") == "/users/a%2Bb@x.com"
-        assert client._url("/me/XrmDeals", {"$filter": "Name eq 'A B'", "$top": 5, "$count": True}) == (
-            "https://h:1/api/v1/me/XrmDeals?$filter=Name%20eq%20'A%20B'&$top=5&$count=true"
-        )
+        assert client._url(
+            "/me/XrmDeals", {"$filter": "Name eq 'A B'", "$top": 5, "$count": True}
+        ) == ("https://h:1/api/v1/me/XrmDeals?$filter=Name%20eq%20'A%20B'&$top=5&$count=true")
         link = "https://other:2/x/users/B%40X.com/XrmDeals?$skiptoken=abc"
         assert client._url(link) == link
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="absolute URL"):
             client._url(link, {"$top": 1})
         assert client._mailbox_key("https://h:1/api/v1/users/Bob%40X.com/XrmDeals") == "bob@x.com"
         assert client._mailbox_key(link) == "b@x.com"
@@ -62,14 +70,21 @@ def test_batch_response_maps_its_error() -> None:
     answer = BatchResponse(
         id="1",
         status=404,
-        body={"error": {"code": "ErrorItemNotFound", "message": "gone",
-                        "innerError": {"request-id": "r-1"}}},
+        body={
+            "error": {
+                "code": "ErrorItemNotFound",
+                "message": "gone",
+                "innerError": {"request-id": "r-1"},
+            }
+        },
         headers={},
         client_request_id="c-1",
     )
     with pytest.raises(errors.ItemNotFoundError) as raised:
         answer.raise_for_status()
     assert (raised.value.status, raised.value.request_id, raised.value.client_request_id) == (
-        404, "r-1", "c-1"
+        404,
+        "r-1",
+        "c-1",
     )
     assert BatchResponse(id="2", status=204, body=None).raise_for_status().ok

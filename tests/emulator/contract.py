@@ -26,7 +26,7 @@ OCM_SET = "{1a417774-4779-47c1-9851-e42057495fca}"
 GROUP_GUID = "7c3b1a2e-5d4f-4e6a-9b8c-0d1e2f3a4b5c"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 
-ACTIVITIES = 30          # every third (0, 3, 6, ...) is a Post
+ACTIVITIES = 30  # every third (0, 3, 6, ...) is a Post
 POSTS = 10
 ALICE_CONTACTS = 6
 LONG_NOTE = "".join(chr(ord("a") + i % 26) for i in range(300))
@@ -41,13 +41,26 @@ def _time(n: int) -> str:
 
 def _contacts() -> list[dict]:
     contacts = [
-        {"DisplayName": f"Contact {n}", "GivenName": "Contact", "Surname": str(n), "LastModifiedDateTime": _time(n)}
+        {
+            "DisplayName": f"Contact {n}",
+            "GivenName": "Contact",
+            "Surname": str(n),
+            "LastModifiedDateTime": _time(n),
+        }
         for n in range(ALICE_CONTACTS)
     ]
-    contacts[1].update(Notes=LONG_NOTE, SingleValueExtendedProperties=[
-        {"PropertyId": SIZE_PROPERTY, "Value": "42"}, {"PropertyId": TIER_PROPERTY, "Value": "gold"}])
-    contacts[2].update(SourceMailboxGuid=GROUP_GUID, Notes="short note",
-                       EmailAddresses=[{"Address": "c2@example.com", "Name": "C2"}])
+    contacts[1].update(
+        Notes=LONG_NOTE,
+        SingleValueExtendedProperties=[
+            {"PropertyId": SIZE_PROPERTY, "Value": "42"},
+            {"PropertyId": TIER_PROPERTY, "Value": "gold"},
+        ],
+    )
+    contacts[2].update(
+        SourceMailboxGuid=GROUP_GUID,
+        Notes="short note",
+        EmailAddresses=[{"Address": "c2@example.com", "Name": "C2"}],
+    )
     return contacts
 
 
@@ -55,14 +68,20 @@ def _activity(n: int) -> dict:
     return {
         "ActionVerb": "Post" if n % 3 == 0 else ("Call" if n % 3 == 1 else "Email"),
         "Text": f"activity {n}",
-        "LastModifiedDateTime": _time(ACTIVITIES - n),   # listed newest fixture entry first
+        "LastModifiedDateTime": _time(ACTIVITIES - n),  # listed newest fixture entry first
         "SourceMailboxGuid": GROUP_GUID if n % 5 == 0 else None,
-        "InlineLinks": {"Relationships": [{"ItemType": "IPM.AbchPerson", "ItemLinkId": "x", "LinkType": "ActivityPertainsTo"}]},
+        "InlineLinks": {
+            "Relationships": [
+                {"ItemType": "IPM.AbchPerson", "ItemLinkId": "x", "LinkType": "ActivityPertainsTo"}
+            ]
+        },
     }
 
 
 def _link(kind: str = "IPM.AbchPerson") -> dict:
-    return {"Relationships": [{"ItemType": kind, "ItemLinkId": "0f9a", "LinkType": "TaskPertainsTo"}]}
+    return {
+        "Relationships": [{"ItemType": kind, "ItemLinkId": "0f9a", "LinkType": "TaskPertainsTo"}]
+    }
 
 
 def contract_tenant() -> dict:
@@ -70,8 +89,10 @@ def contract_tenant() -> dict:
     return {
         "tenant": "contoso",
         "users": [{"upn": upn, "password": PASSWORD} for upn in (ALICE, BOB, CAROL, HOLLY)]
-        + [{"upn": ADMIN, "password": PASSWORD, "roles": ["Global Administrator"]},
-           {"upn": EXO, "password": PASSWORD, "roles": ["Exchange Administrator"]}],
+        + [
+            {"upn": ADMIN, "password": PASSWORD, "roles": ["Global Administrator"]},
+            {"upn": EXO, "password": PASSWORD, "roles": ["Exchange Administrator"]},
+        ],
         "apps": [
             {"clientId": FULL_APP, "clientSecret": APP_SECRET, "roles": ["full_access_as_app"]},
             {"clientId": ADMIN_APP, "clientSecret": APP_SECRET, "roles": ["Exchange.ManageAsApp"]},
@@ -79,47 +100,109 @@ def contract_tenant() -> dict:
         ],
         "mailboxes": [
             {
-                "address": ALICE, "kind": "user", "members": [], "fullAccess": [], "onHold": False,
+                "address": ALICE,
+                "kind": "user",
+                "members": [],
+                "fullAccess": [],
+                "onHold": False,
                 "templates": {
-                    "contact": {"FieldList": [{"Id": "size", "Label": "Size", "_Type": {"Label": "Numeric"}}],
-                                "StatusList": []},
+                    "contact": {
+                        "FieldList": [
+                            {"Id": "size", "Label": "Size", "_Type": {"Label": "Numeric"}}
+                        ],
+                        "StatusList": [],
+                    },
                     "company": {"FieldList": [], "StatusList": []},
-                    "deal": {"FieldList": [], "StatusList": [
-                        {"Id": "s1", "Label": "Open", "Stages": [{"Id": "st1", "Label": "Qualify"}]}]},
+                    "deal": {
+                        "FieldList": [],
+                        "StatusList": [
+                            {
+                                "Id": "s1",
+                                "Label": "Open",
+                                "Stages": [{"Id": "st1", "Label": "Qualify"}],
+                            }
+                        ],
+                    },
                 },
                 "contacts": _contacts(),
                 "organizations": [
                     {"DisplayName": "Private Co", "LastModifiedDateTime": _time(1)},
-                    {"DisplayName": "Shared Co", "SourceMailboxGuid": GROUP_GUID, "LastModifiedDateTime": _time(2)},
-                    {"DisplayName": "Zero Co", "SourceMailboxGuid": ZERO_GUID, "LastModifiedDateTime": _time(3)},
+                    {
+                        "DisplayName": "Shared Co",
+                        "SourceMailboxGuid": GROUP_GUID,
+                        "LastModifiedDateTime": _time(2),
+                    },
+                    {
+                        "DisplayName": "Zero Co",
+                        "SourceMailboxGuid": ZERO_GUID,
+                        "LastModifiedDateTime": _time(3),
+                    },
                 ],
                 "deals": [
-                    {"Name": "Private deal", "Amount": 12500, "Currency": "EUR", "LastModifiedDateTime": _time(1)},
-                    {"Name": "Shared deal", "SourceMailboxGuid": GROUP_GUID, "LastModifiedDateTime": _time(2)},
+                    {
+                        "Name": "Private deal",
+                        "Amount": 12500,
+                        "Currency": "EUR",
+                        "LastModifiedDateTime": _time(1),
+                    },
+                    {
+                        "Name": "Shared deal",
+                        "SourceMailboxGuid": GROUP_GUID,
+                        "LastModifiedDateTime": _time(2),
+                    },
                 ],
                 "activities": [_activity(n) for n in range(ACTIVITIES)],
-                "insights": [{"InsightType": "Birthday", "Title": "Soon", "LastModifiedDateTime": _time(1)}],
+                "insights": [
+                    {"InsightType": "Birthday", "Title": "Soon", "LastModifiedDateTime": _time(1)}
+                ],
                 "tasks": [
-                    {"Subject": "Call Contact 0", "InlineLinks": _link(), "LastModifiedDateTime": _time(1)},
-                    {"Subject": "Send offer", "InlineLinks": _link("IPM.XrmProject.Deal"), "LastModifiedDateTime": _time(2)},
+                    {
+                        "Subject": "Call Contact 0",
+                        "InlineLinks": _link(),
+                        "LastModifiedDateTime": _time(1),
+                    },
+                    {
+                        "Subject": "Send offer",
+                        "InlineLinks": _link("IPM.XrmProject.Deal"),
+                        "LastModifiedDateTime": _time(2),
+                    },
                 ],
                 "personMetadata": [{"Subject": "meta 1"}, {"Subject": "meta 2"}],
-                "deletedItems": [{"Subject": "gone 1"}, {"Subject": "gone 2", "SourceMailboxGuid": GROUP_GUID}],
+                "deletedItems": [
+                    {"Subject": "gone 1"},
+                    {"Subject": "gone 2", "SourceMailboxGuid": GROUP_GUID},
+                ],
                 "otherItems": {
                     "contacts": [{"DisplayName": "Mum"}],
                     "tasks": [{"Subject": "Dentist"}],
                     "inbox": [{"Subject": "Hello"}, {"Subject": "Lunch?"}],
                 },
             },
-            {"address": BOB, "kind": "user", "fullAccess": [ADMIN],
-             "contacts": [{"DisplayName": "Bob's 1"}, {"DisplayName": "Bob's 2"}]},
-            {"address": SALES, "kind": "group", "members": [ALICE, CAROL], "xrmSessionRequired": True,
-             "guid": GROUP_GUID,
-             "contacts": [{"DisplayName": "Group contact", "SourceMailboxGuid": GROUP_GUID}],
-             "deals": [{"Name": "Group deal", "SourceMailboxGuid": GROUP_GUID}]},
-            {"address": HOLLY, "kind": "user", "onHold": True, "fullAccess": [ADMIN],
-             "contacts": [{"DisplayName": f"Held {n}", "LastModifiedDateTime": _time(n)} for n in range(3)],
-             "deals": [{"Name": "Held deal"}]},
+            {
+                "address": BOB,
+                "kind": "user",
+                "fullAccess": [ADMIN],
+                "contacts": [{"DisplayName": "Bob's 1"}, {"DisplayName": "Bob's 2"}],
+            },
+            {
+                "address": SALES,
+                "kind": "group",
+                "members": [ALICE, CAROL],
+                "xrmSessionRequired": True,
+                "guid": GROUP_GUID,
+                "contacts": [{"DisplayName": "Group contact", "SourceMailboxGuid": GROUP_GUID}],
+                "deals": [{"Name": "Group deal", "SourceMailboxGuid": GROUP_GUID}],
+            },
+            {
+                "address": HOLLY,
+                "kind": "user",
+                "onHold": True,
+                "fullAccess": [ADMIN],
+                "contacts": [
+                    {"DisplayName": f"Held {n}", "LastModifiedDateTime": _time(n)} for n in range(3)
+                ],
+                "deals": [{"Name": "Held deal"}],
+            },
         ],
     }
 
@@ -139,23 +222,47 @@ class Api:
 
     def new_token(self, who: str) -> str:
         if "@" in who:
-            form = {"grant_type": "password", "client_id": PUBLIC_CLIENT, "username": who,
-                    "password": PASSWORD, "scope": f"{SCOPE} openid profile offline_access"}
+            form = {
+                "grant_type": "password",
+                "client_id": PUBLIC_CLIENT,
+                "username": who,
+                "password": PASSWORD,
+                "scope": f"{SCOPE} openid profile offline_access",
+            }
         else:
-            form = {"grant_type": "client_credentials", "client_id": who, "client_secret": APP_SECRET, "scope": SCOPE}
-        answer = requests.post(f"{self.handle.authority}/oauth2/v2.0/token", data=form,
-                               verify=str(self.handle.ca_bundle), timeout=30)
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": who,
+                "client_secret": APP_SECRET,
+                "scope": SCOPE,
+            }
+        answer = requests.post(
+            f"{self.handle.authority}/oauth2/v2.0/token",
+            data=form,
+            verify=str(self.handle.ca_bundle),
+            timeout=30,
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()["access_token"]
 
-    def call(self, method: str, path: str, *, who: str | None = ALICE, token: str | None = None,
-             headers: dict | None = None, **kwargs: object) -> requests.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        who: str | None = ALICE,
+        token: str | None = None,
+        headers: dict | None = None,
+        **kwargs: object,
+    ) -> requests.Response:
         """``path`` below the API base (or an absolute URL, e.g. a nextLink); ``who=None``: no token."""
         url = path if path.startswith("https://") else self.handle.api + path
         sent = dict(headers or {})
         if token is not None or who is not None:
             sent.setdefault("Authorization", f"Bearer {token or self.token(who)}")  # type: ignore[arg-type]
-        return requests.request(method, url, headers=sent, verify=str(self.handle.ca_bundle), timeout=30, **kwargs)
+        return requests.request(
+            method, url, headers=sent, verify=str(self.handle.ca_bundle), timeout=30, **kwargs
+        )
 
     def get(self, path: str, **kwargs: object) -> requests.Response:
         return self.call("GET", path, **kwargs)
@@ -183,8 +290,13 @@ class Api:
         return [item for page in self.pages(path, **kwargs) for item in page["value"]]
 
     def control(self, method: str, path: str, **kwargs: object) -> requests.Response:
-        return requests.request(method, f"{self.handle.base}/_emulator{path}",
-                                verify=str(self.handle.ca_bundle), timeout=30, **kwargs)
+        return requests.request(
+            method,
+            f"{self.handle.base}/_emulator{path}",
+            verify=str(self.handle.ca_bundle),
+            timeout=30,
+            **kwargs,
+        )
 
 
 def error_of(answer: requests.Response) -> tuple[int, str]:

@@ -27,7 +27,9 @@ CONTACTS = f"/users/{ALICE}/XrmContacts"
         ("gateway_timeout_rate", 504, "GatewayTimeout", None, "gateway_timeouts"),
     ],
 )
-def test_injected_answers(fresh: Api, setting: str, status: int, code: str, retry_after: str | None, counter: str) -> None:
+def test_injected_answers(
+    fresh: Api, setting: str, status: int, code: str, retry_after: str | None, counter: str
+) -> None:
     fresh.token(ALICE)
     fresh.handle.set_faults(**{setting: 1.0}, retry_after=3)
     answer = fresh.get(CONTACTS)
@@ -48,8 +50,8 @@ def test_a_dropped_connection_gets_no_answer(fresh: Api) -> None:
 
 def test_faults_spare_identity_control_and_unlisted_paths(fresh: Api) -> None:
     fresh.handle.set_faults(throttle_rate=1.0, paths=["XrmDeals"])
-    assert fresh.new_token(ALICE)                                        # identity: never faulted
-    assert fresh.control("GET", "/stats").status_code == 200            # control API: never faulted
+    assert fresh.new_token(ALICE)  # identity: never faulted
+    assert fresh.control("GET", "/stats").status_code == 200  # control API: never faulted
     assert fresh.get(CONTACTS).status_code == 200
     assert error_of(fresh.get(f"/users/{ALICE}/XrmDeals")) == (429, "TooManyRequests")
 
@@ -60,7 +62,7 @@ def test_the_same_seed_repeats_the_same_faults(fresh: Api) -> None:
         statuses = []
         for _ in range(12):
             statuses.append(fresh.get(CONTACTS).status_code)
-            time.sleep(0.02)   # let each Retry-After pass: these calls are not violations
+            time.sleep(0.02)  # let each Retry-After pass: these calls are not violations
         return statuses
 
     first = run()
@@ -74,14 +76,17 @@ def test_a_call_during_its_retry_after_is_refused_and_counted(fresh: Api) -> Non
     fresh.handle.set_faults(throttle_rate=1.0, retry_after=30, paths=[f"{ALICE}/XrmContacts"])
     assert fresh.get(CONTACTS).status_code == 429
     fresh.handle.set_faults(throttle_rate=0.0)
-    time.sleep(0.3)    # past the grace for calls already on their way
+    time.sleep(0.3)  # past the grace for calls already on their way
     again = fresh.get(CONTACTS)
     assert error_of(again) == (429, "TooManyRequests")
     assert int(again.headers["Retry-After"]) in range(29, 31)
     assert fresh.handle.stats()["retry_after_violations"] == 1
-    assert fresh.get(CONTACTS, who=FULL_APP).status_code == 200            # another client
-    assert fresh.get(f"/users/{SALES}/XrmDeals").status_code == 200        # another mailbox
-    assert error_of(fresh.get(f"/users/{ALICE}/XrmDeals")) == (429, "TooManyRequests")  # any path of hers
+    assert fresh.get(CONTACTS, who=FULL_APP).status_code == 200  # another client
+    assert fresh.get(f"/users/{SALES}/XrmDeals").status_code == 200  # another mailbox
+    assert error_of(fresh.get(f"/users/{ALICE}/XrmDeals")) == (
+        429,
+        "TooManyRequests",
+    )  # any path of hers
 
 
 def test_a_mailbox_budget_answers_429_until_its_window_frees(fresh: Api) -> None:
@@ -90,7 +95,9 @@ def test_a_mailbox_budget_answers_429_until_its_window_frees(fresh: Api) -> None
     spent = fresh.get(CONTACTS)
     assert error_of(spent) == (429, "TooManyRequests")
     assert int(spent.headers["Retry-After"]) in range(595, 601)
-    assert fresh.get(f"/users/{BOB}/XrmContacts", who=FULL_APP).status_code == 200   # another mailbox
+    assert (
+        fresh.get(f"/users/{BOB}/XrmContacts", who=FULL_APP).status_code == 200
+    )  # another mailbox
     assert fresh.handle.stats()["budget_exhausted"] == 1
 
 
@@ -98,7 +105,10 @@ def test_concurrency_limit_latency_and_in_flight_peaks(fresh: Api) -> None:
     fresh.token(ALICE)
     fresh.handle.set_faults(latency=1.0, max_concurrent=2)
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda: statuses.append(fresh.get(CONTACTS).status_code)) for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: statuses.append(fresh.get(CONTACTS).status_code))
+        for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -129,16 +139,19 @@ def refused(faults: Faults, client: str = "app", mailbox: str | None = "a@x") ->
 def test_hook_retry_after_grace_violation_and_expiry() -> None:
     clock = Clock()
     faults = Faults(FaultConfig(throttle_rate=1.0, retry_after=10), clock=clock)
-    assert (refused(faults).status, refused(faults).headers) == (429, {"Retry-After": "10"})  # within the grace
+    assert (refused(faults).status, refused(faults).headers) == (
+        429,
+        {"Retry-After": "10"},
+    )  # within the grace
     faults.configure(throttle_rate=0.0)
     clock.now += 0.1
-    faults.release(faults.admit("app", "a@x", "/x"))                     # still within the grace: served
+    faults.release(faults.admit("app", "a@x", "/x"))  # still within the grace: served
     clock.now += 4.9
     problem = refused(faults)
     assert (problem.code, problem.headers["Retry-After"]) == ("TooManyRequests", "5")
     assert faults.stats()["retry_after_violations"] == 1
     clock.now += 5.0
-    faults.release(faults.admit("app", "a@x", "/x"))                     # the Retry-After has passed
+    faults.release(faults.admit("app", "a@x", "/x"))  # the Retry-After has passed
     assert faults.stats()["retry_after_violations"] == 1
 
 
@@ -149,10 +162,10 @@ def test_hook_budget_window() -> None:
         faults.release(faults.admit("app", "a@x", "/x"))
     clock.now += 20
     assert refused(faults, client="other").headers == {"Retry-After": "40"}
-    faults.release(faults.admit("app", "b@x", "/x"))                     # budgets are per mailbox
-    faults.release(faults.admit("app", None, "/x"))                      # and calls of no mailbox have none
+    faults.release(faults.admit("app", "b@x", "/x"))  # budgets are per mailbox
+    faults.release(faults.admit("app", None, "/x"))  # and calls of no mailbox have none
     clock.now += 40
-    faults.release(faults.admit("third", "a@x", "/x"))                   # a new window
+    faults.release(faults.admit("third", "a@x", "/x"))  # a new window
     assert faults.stats()["budget_exhausted"] == 1
 
 
@@ -160,7 +173,10 @@ def test_hook_concurrency_is_per_client_and_mailbox() -> None:
     faults = Faults(FaultConfig(max_concurrent=1))
     held = faults.admit("app", "a@x", "/x")
     assert refused(faults).status == 429
-    other_client, other_mailbox = faults.admit("app2", "a@x", "/x"), faults.admit("app", "b@x", "/x")
+    other_client, other_mailbox = (
+        faults.admit("app2", "a@x", "/x"),
+        faults.admit("app", "b@x", "/x"),
+    )
     assert faults.stats()["max_in_flight"] == 2
     faults.release(held)
     faults.release(faults.admit("app3", "a@x", "/x"))
@@ -186,7 +202,9 @@ def test_configure_refuses_unknown_settings_and_reset_zeroes_counters() -> None:
     assert faults.stats() == {**dict.fromkeys(COUNTERS, 0), "max_in_flight": 0}
 
 
-@pytest.mark.parametrize(("seconds", "header"), [(1.0, "1"), (2.5, "3"), (600.0, "600"), (0.25, "0.25"), (0.1, "0.1")])
+@pytest.mark.parametrize(
+    ("seconds", "header"), [(1.0, "1"), (2.5, "3"), (600.0, "600"), (0.25, "0.25"), (0.1, "0.1")]
+)
 def test_retry_after_header_values(seconds: float, header: str) -> None:
     assert retry_after_header(seconds) == header
 
@@ -196,8 +214,15 @@ def test_retry_after_header_values(seconds: float, header: str) -> None:
 
 def test_control_api_reads_and_changes_faults(fresh: Api) -> None:
     assert fresh.control("GET", "/faults").json() == FaultConfig().as_dict()
-    changed = fresh.control("POST", "/faults", json={"throttle_rate": 1.0, "retry_after": 2, "paths": ["XrmDeals"]})
-    assert changed.json() == {**FaultConfig().as_dict(), "throttle_rate": 1.0, "retry_after": 2, "paths": ["XrmDeals"]}
+    changed = fresh.control(
+        "POST", "/faults", json={"throttle_rate": 1.0, "retry_after": 2, "paths": ["XrmDeals"]}
+    )
+    assert changed.json() == {
+        **FaultConfig().as_dict(),
+        "throttle_rate": 1.0,
+        "retry_after": 2,
+        "paths": ["XrmDeals"],
+    }
     assert fresh.handle.faults.config.throttle_rate == 1.0
     assert error_of(fresh.control("POST", "/faults", json={"nope": 1})) == (400, "BadRequest")
     assert error_of(fresh.get(f"/users/{ALICE}/XrmDeals")) == (429, "TooManyRequests")

@@ -5,10 +5,20 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-
 from contract import (
-    ACTIVITIES, ADMIN, ALICE, ALICE_CONTACTS, BOB, FULL_APP, GROUP_GUID, LONG_NOTE, POSTS, SIZE_PROPERTY,
-    TIER_PROPERTY, Api, error_of,
+    ACTIVITIES,
+    ADMIN,
+    ALICE,
+    ALICE_CONTACTS,
+    BOB,
+    FULL_APP,
+    GROUP_GUID,
+    LONG_NOTE,
+    POSTS,
+    SIZE_PROPERTY,
+    TIER_PROPERTY,
+    Api,
+    error_of,
 )
 
 ACTIVITY_PATH = f"/users/{ALICE}/XrmActivityStreams"
@@ -37,13 +47,17 @@ def test_top_sets_the_page_size_and_next_links_chain_every_item_once(served: Api
 
 
 def test_default_page_size_is_100(fresh: Api) -> None:
-    fresh.handle.store.add_items(BOB, "contacts", [{"DisplayName": f"extra {n}"} for n in range(130)])
+    fresh.handle.store.add_items(
+        BOB, "contacts", [{"DisplayName": f"extra {n}"} for n in range(130)]
+    )
     pages = fresh.pages(f"/users/{BOB}/XrmContacts", who=ADMIN)
     assert sizes(pages) == [100, 32]
 
 
 def test_top_is_capped_at_1000(fresh: Api) -> None:
-    fresh.handle.store.add_items(BOB, "contacts", [{"DisplayName": f"extra {n}"} for n in range(1000)])
+    fresh.handle.store.add_items(
+        BOB, "contacts", [{"DisplayName": f"extra {n}"} for n in range(1000)]
+    )
     pages = fresh.pages(f"/users/{BOB}/XrmContacts", who=ADMIN, params={"$top": "5000"})
     assert sizes(pages) == [1000, 2]
 
@@ -64,7 +78,12 @@ def test_prefer_maxpagesize_is_honoured_like_top(served: Api) -> None:
 
 
 def test_next_link_is_absolute_and_keeps_every_option(served: Api) -> None:
-    params = {"$top": "4", "$filter": "ActionVerb eq 'Post'", "$select": "Text,ActionVerb", "$count": "true"}
+    params = {
+        "$top": "4",
+        "$filter": "ActionVerb eq 'Post'",
+        "$select": "Text,ActionVerb",
+        "$count": "true",
+    }
     pages = served.pages(ACTIVITY_PATH, params=params)
     assert sizes(pages) == [4, 4, 2]
     for page in pages[:-1]:
@@ -103,12 +122,16 @@ def test_filter_and_or_parentheses_and_null(served: Api, expression: str, expect
 
 
 def test_filter_literals_escape_quotes_by_doubling(served: Api) -> None:
-    items = served.items(f"/users/{BOB}/XrmContacts", who=ADMIN, params={"$filter": "DisplayName eq 'Bob''s 1'"})
+    items = served.items(
+        f"/users/{BOB}/XrmContacts", who=ADMIN, params={"$filter": "DisplayName eq 'Bob''s 1'"}
+    )
     assert [i["DisplayName"] for i in items] == ["Bob's 1"]
 
 
 def test_filter_on_a_nested_property_and_on_null(served: Api) -> None:
-    companies = served.items(f"/users/{ALICE}/XrmOrganizations", params={"$filter": "SourceMailboxGuid eq null"})
+    companies = served.items(
+        f"/users/{ALICE}/XrmOrganizations", params={"$filter": "SourceMailboxGuid eq null"}
+    )
     assert [c["DisplayName"] for c in companies] == ["Private Co"]
     deals = served.items(f"/users/{ALICE}/XrmDeals", params={"$filter": "Currency eq 'EUR'"})
     assert [d["Name"] for d in deals] == ["Private deal"]
@@ -123,35 +146,61 @@ def test_skip_applies_to_the_first_page_only(served: Api) -> None:
 def test_count_is_on_every_page_and_counts_the_filter(served: Api) -> None:
     pages = served.pages(ACTIVITY_PATH, params={"$top": "7", "$count": "true"})
     assert [p["@odata.count"] for p in pages] == [ACTIVITIES] * 5
-    posts = served.pages(ACTIVITY_PATH, params={"$top": "4", "$count": "true", "$filter": "ActionVerb eq 'Post'"})
+    posts = served.pages(
+        ACTIVITY_PATH, params={"$top": "4", "$count": "true", "$filter": "ActionVerb eq 'Post'"}
+    )
     assert [p["@odata.count"] for p in posts] == [POSTS] * 3
     assert "@odata.count" not in served.ok("GET", ACTIVITY_PATH)
 
 
 def test_orderby_descending_reverses_the_order(served: Api) -> None:
-    items = served.items(ACTIVITY_PATH, params={"$orderby": "LastModifiedDateTime desc", "$top": "9"})
+    items = served.items(
+        ACTIVITY_PATH, params={"$orderby": "LastModifiedDateTime desc", "$top": "9"}
+    )
     assert texts(items) == ACTIVITY_TEXTS_ASC[::-1]
-    ascending = served.items(ACTIVITY_PATH, params={"$orderby": "LastModifiedDateTime asc", "$top": "9"})
+    ascending = served.items(
+        ACTIVITY_PATH, params={"$orderby": "LastModifiedDateTime asc", "$top": "9"}
+    )
     assert texts(ascending) == ACTIVITY_TEXTS_ASC
 
 
 def test_equal_times_are_ordered_by_id_stably_across_pages(fresh: Api) -> None:
     same = "2021-06-01T12:00:00Z"
-    fresh.handle.store.add_items(BOB, "contacts", [{"DisplayName": f"twin {n}", "LastModifiedDateTime": same} for n in range(9)])
+    fresh.handle.store.add_items(
+        BOB,
+        "contacts",
+        [{"DisplayName": f"twin {n}", "LastModifiedDateTime": same} for n in range(9)],
+    )
     path = f"/users/{BOB}/XrmContacts"
     filtered = {"$filter": f"LastModifiedDateTime eq '{same}'", "$top": "2"}
     ids = [i["Id"] for i in fresh.items(path, who=ADMIN, params=filtered)]
     assert len(ids) == 9 and ids == sorted(ids)
-    down = [i["Id"] for i in fresh.items(path, who=ADMIN, params={**filtered, "$orderby": "LastModifiedDateTime desc"})]
+    down = [
+        i["Id"]
+        for i in fresh.items(
+            path, who=ADMIN, params={**filtered, "$orderby": "LastModifiedDateTime desc"}
+        )
+    ]
     assert down == sorted(ids, reverse=True)
 
 
 def test_times_with_fractions_and_offsets_sort_as_instants(fresh: Api) -> None:
-    times = ["2021-01-01T00:00:00.5Z", "2021-01-01T00:00:00Z", "2021-01-01T01:00:00+02:00", "2021-01-01T00:00:00.25Z"]
-    fresh.handle.store.add_items(BOB, "contacts", [{"DisplayName": t, "LastModifiedDateTime": t} for t in times])
+    times = [
+        "2021-01-01T00:00:00.5Z",
+        "2021-01-01T00:00:00Z",
+        "2021-01-01T01:00:00+02:00",
+        "2021-01-01T00:00:00.25Z",
+    ]
+    fresh.handle.store.add_items(
+        BOB, "contacts", [{"DisplayName": t, "LastModifiedDateTime": t} for t in times]
+    )
     names = [i["DisplayName"] for i in fresh.items(f"/users/{BOB}/XrmContacts", who=ADMIN)]
-    assert names[2:] == ["2021-01-01T01:00:00+02:00", "2021-01-01T00:00:00Z", "2021-01-01T00:00:00.25Z",
-                         "2021-01-01T00:00:00.5Z"]
+    assert names[2:] == [
+        "2021-01-01T01:00:00+02:00",
+        "2021-01-01T00:00:00Z",
+        "2021-01-01T00:00:00.25Z",
+        "2021-01-01T00:00:00.5Z",
+    ]
 
 
 def test_select_returns_the_properties_asked_and_always_id(served: Api) -> None:
@@ -168,13 +217,34 @@ def test_extended_properties_come_only_with_expand(served: Api) -> None:
     one = f"SingleValueExtendedProperties($filter=PropertyId eq '{SIZE_PROPERTY}')"
     expanded = served.items(CONTACT_PATH, params={"$expand": one})
     assert [c["SingleValueExtendedProperties"] for c in expanded] == [
-        [], [{"PropertyId": SIZE_PROPERTY, "Value": "42"}], [], [], [], []]
-    both = f"SingleValueExtendedProperties($filter=PropertyId eq '{SIZE_PROPERTY}' or PropertyId eq '{TIER_PROPERTY}')"
-    assert served.items(CONTACT_PATH, params={"$expand": both})[1]["SingleValueExtendedProperties"] == [
-        {"PropertyId": SIZE_PROPERTY, "Value": "42"}, {"PropertyId": TIER_PROPERTY, "Value": "gold"}]
-    everything = served.items(CONTACT_PATH, params={"$expand": "SingleValueExtendedProperties", "$select": "DisplayName"})
-    assert everything[1] == {"Id": plain[1]["Id"], "DisplayName": "Contact 1", "SingleValueExtendedProperties": [
-        {"PropertyId": SIZE_PROPERTY, "Value": "42"}, {"PropertyId": TIER_PROPERTY, "Value": "gold"}]}
+        [],
+        [{"PropertyId": SIZE_PROPERTY, "Value": "42"}],
+        [],
+        [],
+        [],
+        [],
+    ]
+    both = (
+        "SingleValueExtendedProperties($filter="
+        f"PropertyId eq '{SIZE_PROPERTY}' or PropertyId eq '{TIER_PROPERTY}')"
+    )
+    assert served.items(CONTACT_PATH, params={"$expand": both})[1][
+        "SingleValueExtendedProperties"
+    ] == [
+        {"PropertyId": SIZE_PROPERTY, "Value": "42"},
+        {"PropertyId": TIER_PROPERTY, "Value": "gold"},
+    ]
+    everything = served.items(
+        CONTACT_PATH, params={"$expand": "SingleValueExtendedProperties", "$select": "DisplayName"}
+    )
+    assert everything[1] == {
+        "Id": plain[1]["Id"],
+        "DisplayName": "Contact 1",
+        "SingleValueExtendedProperties": [
+            {"PropertyId": SIZE_PROPERTY, "Value": "42"},
+            {"PropertyId": TIER_PROPERTY, "Value": "gold"},
+        ],
+    }
 
 
 def test_list_notes_are_cut_to_255_and_marked_and_one_item_is_whole(served: Api) -> None:
@@ -186,15 +256,26 @@ def test_list_notes_are_cut_to_255_and_marked_and_one_item_is_whole(served: Api)
     whole = served.ok("GET", f"{CONTACT_PATH}/{cut['Id']}")
     assert whole["Notes"] == LONG_NOTE
     assert "NotesTruncated" not in whole
-    assert {k: v for k, v in whole.items() if k != "Notes"} == {k: v for k, v in cut.items() if k not in ("Notes", "NotesTruncated")}
+    assert {k: v for k, v in whole.items() if k != "Notes"} == {
+        k: v for k, v in cut.items() if k not in ("Notes", "NotesTruncated")
+    }
 
 
 def test_one_item_with_select_and_expand(served: Api) -> None:
     cut = served.items(CONTACT_PATH)[1]
-    one = served.ok("GET", f"{CONTACT_PATH}/{cut['Id']}", params={
-        "$select": "Notes", "$expand": f"SingleValueExtendedProperties($filter=PropertyId eq '{TIER_PROPERTY}')"})
-    assert one == {"Id": cut["Id"], "Notes": LONG_NOTE,
-                   "SingleValueExtendedProperties": [{"PropertyId": TIER_PROPERTY, "Value": "gold"}]}
+    one = served.ok(
+        "GET",
+        f"{CONTACT_PATH}/{cut['Id']}",
+        params={
+            "$select": "Notes",
+            "$expand": f"SingleValueExtendedProperties($filter=PropertyId eq '{TIER_PROPERTY}')",
+        },
+    )
+    assert one == {
+        "Id": cut["Id"],
+        "Notes": LONG_NOTE,
+        "SingleValueExtendedProperties": [{"PropertyId": TIER_PROPERTY, "Value": "gold"}],
+    }
 
 
 def test_one_item_of_another_collection_is_not_found(served: Api) -> None:
@@ -209,19 +290,40 @@ def test_one_item_of_another_collection_is_not_found(served: Api) -> None:
 def test_a_contact_has_the_whole_resource_shape(served: Api) -> None:
     contact = served.items(CONTACT_PATH)[0]
     assert contact == {
-        "Id": contact["Id"], "XrmId": contact["XrmId"], "LastModifiedDateTime": "2020-01-01T00:00:00Z",
-        "SourceMailboxGuid": None, "InlineLinks": {"Relationships": []}, "PersonaId": contact["PersonaId"],
-        "DisplayName": "Contact 0", "GivenName": "Contact", "MiddleName": None, "Surname": "0", "Birthday": None,
-        "JobTitle": None, "CompanyName": None, "IsBusinessContact": False, "EmailAddresses": [],
-        "BusinessAddress": None, "HomeAddress": None, "OtherAddress": None, "BusinessPhones": [], "HomePhones": [],
-        "MobilePhone": None, "OtherPhone": None, "Notes": None,
+        "Id": contact["Id"],
+        "XrmId": contact["XrmId"],
+        "LastModifiedDateTime": "2020-01-01T00:00:00Z",
+        "SourceMailboxGuid": None,
+        "InlineLinks": {"Relationships": []},
+        "PersonaId": contact["PersonaId"],
+        "DisplayName": "Contact 0",
+        "GivenName": "Contact",
+        "MiddleName": None,
+        "Surname": "0",
+        "Birthday": None,
+        "JobTitle": None,
+        "CompanyName": None,
+        "IsBusinessContact": False,
+        "EmailAddresses": [],
+        "BusinessAddress": None,
+        "HomeAddress": None,
+        "OtherAddress": None,
+        "BusinessPhones": [],
+        "HomePhones": [],
+        "MobilePhone": None,
+        "OtherPhone": None,
+        "Notes": None,
     }
     assert len({contact["Id"], contact["XrmId"], contact["PersonaId"]}) == 3
 
 
 def test_a_deal_keeps_its_currency_absent_when_not_given(served: Api) -> None:
     private, shared = served.items(f"/users/{ALICE}/XrmDeals")
-    assert (private["Name"], private["Amount"], private["Currency"]) == ("Private deal", 12500, "EUR")
+    assert (private["Name"], private["Amount"], private["Currency"]) == (
+        "Private deal",
+        12500,
+        "EUR",
+    )
     assert "Currency" not in shared and shared["SourceMailboxGuid"] == GROUP_GUID
 
 
@@ -232,19 +334,29 @@ def test_a_deal_keeps_its_currency_absent_when_not_given(served: Api) -> None:
         ("XrmOrganizations", "DisplayName", ["Private Co", "Shared Co", "Zero Co"]),
         ("XrmDeals", "Name", ["Private deal", "Shared deal"]),
         ("XrmInsights", "Title", ["Soon"]),
-        ("XrmTasks", "Subject", ["Call Contact 0", "Send offer"]),   # not the unlinked "Dentist"
+        ("XrmTasks", "Subject", ["Call Contact 0", "Send offer"]),  # not the unlinked "Dentist"
     ],
 )
-def test_collections_list_what_their_folders_hold(served: Api, collection: str, field: str, expected: list[str]) -> None:
+def test_collections_list_what_their_folders_hold(
+    served: Api, collection: str, field: str, expected: list[str]
+) -> None:
     assert [i[field] for i in served.items(f"/users/{ALICE}/{collection}")] == expected
 
 
 def test_templates_answer_their_field_and_status_lists(served: Api) -> None:
     deal = served.ok("GET", f"/users/{ALICE}/XrmDealTemplate")["value"]
-    assert [t["Template"] for t in deal] == [{"FieldList": [], "StatusList": [
-        {"Id": "s1", "Label": "Open", "Stages": [{"Id": "st1", "Label": "Qualify"}]}]}]
+    assert [t["Template"] for t in deal] == [
+        {
+            "FieldList": [],
+            "StatusList": [
+                {"Id": "s1", "Label": "Open", "Stages": [{"Id": "st1", "Label": "Qualify"}]}
+            ],
+        }
+    ]
     contact = served.ok("GET", f"/users/{ALICE}/XrmContactTemplate")["value"]
-    assert contact[0]["Template"]["FieldList"] == [{"Id": "size", "Label": "Size", "_Type": {"Label": "Numeric"}}]
+    assert contact[0]["Template"]["FieldList"] == [
+        {"Id": "size", "Label": "Size", "_Type": {"Label": "Numeric"}}
+    ]
     assert set(contact[0]) == {"Id", "Template"}
     one = served.ok("GET", f"/users/{ALICE}/XrmContactTemplate/{contact[0]['Id']}")
     assert one == contact[0]
@@ -256,7 +368,9 @@ def test_me_is_the_token_s_own_mailbox(served: Api) -> None:
 
 
 def test_smtp_addresses_match_case_insensitively(served: Api) -> None:
-    assert served.items(f"/users/{ALICE.upper()}/XrmDeals", who=FULL_APP) == served.items(f"/users/{ALICE}/XrmDeals")
+    assert served.items(f"/users/{ALICE.upper()}/XrmDeals", who=FULL_APP) == served.items(
+        f"/users/{ALICE}/XrmDeals"
+    )
 
 
 # -- snapshots -----------------------------------------------------------------------------------
@@ -267,11 +381,15 @@ def test_a_chain_lists_its_snapshot_exactly_once_despite_inserts_and_deletes(fre
     served_ids = [c["Id"] for c in first["value"]]
     everything = [c["Id"] for c in fresh.items(CONTACT_PATH)]
     # New contacts sort before, between and after what the chain has still to serve.
-    fresh.handle.store.add_items(ALICE, "contacts", [
-        {"DisplayName": "new early", "LastModifiedDateTime": "2019-01-01T00:00:00Z"},
-        {"DisplayName": "new middle", "LastModifiedDateTime": "2020-01-01T00:00:03.5Z"},
-        {"DisplayName": "new late", "LastModifiedDateTime": "2030-01-01T00:00:00Z"},
-    ])
+    fresh.handle.store.add_items(
+        ALICE,
+        "contacts",
+        [
+            {"DisplayName": "new early", "LastModifiedDateTime": "2019-01-01T00:00:00Z"},
+            {"DisplayName": "new middle", "LastModifiedDateTime": "2020-01-01T00:00:03.5Z"},
+            {"DisplayName": "new late", "LastModifiedDateTime": "2030-01-01T00:00:00Z"},
+        ],
+    )
     gone = everything[4]
     assert fresh.delete(f"/users/{ALICE}/Items/{gone}").status_code == 204
     link = first["@odata.nextLink"]
@@ -286,13 +404,20 @@ def test_a_chain_lists_its_snapshot_exactly_once_despite_inserts_and_deletes(fre
     assert len(again) == ALICE_CONTACTS - 1 + 3
 
 
-def test_a_soft_deleted_item_leaves_its_chain_and_joins_only_new_chains_of_deletions(fresh: Api) -> None:
+def test_a_soft_deleted_item_leaves_its_chain_and_joins_only_new_chains_of_deletions(
+    fresh: Api,
+) -> None:
     deletions = f"/users/{ALICE}/MailFolders/recoverableitemsdeletions/Items"
     before = fresh.ok("GET", deletions, params={"$top": "1"})
     assert before["value"] == [] and "@odata.nextLink" not in before
     chain = fresh.ok("GET", CONTACT_PATH, params={"$top": "3"})
     moved = fresh.items(CONTACT_PATH)[4]["Id"]
-    assert fresh.delete(f"/users/{ALICE}/Items/{moved}", params={"deleteType": "SoftDelete"}).status_code == 204
+    assert (
+        fresh.delete(
+            f"/users/{ALICE}/Items/{moved}", params={"deleteType": "SoftDelete"}
+        ).status_code
+        == 204
+    )
     rest = fresh.items(chain["@odata.nextLink"])
     assert moved not in [c["Id"] for c in chain["value"] + rest]
     assert len(chain["value"] + rest) == ALICE_CONTACTS - 1

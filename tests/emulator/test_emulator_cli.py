@@ -45,17 +45,25 @@ class Served:
     def app_token(self) -> str:
         answer = requests.post(
             f"{self.authority}/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": seed.APP_CLIENT_ID,
-                  "client_secret": seed.APP_CLIENT_SECRET,
-                  "scope": "https://outlook.office365.com/.default"},
-            verify=str(self.ca_bundle), timeout=30,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": seed.APP_CLIENT_ID,
+                "client_secret": seed.APP_CLIENT_SECRET,
+                "scope": "https://outlook.office365.com/.default",
+            },
+            verify=str(self.ca_bundle),
+            timeout=30,
         )
         answer.raise_for_status()
         return answer.json()["access_token"]
 
     def get(self, path: str, token: str) -> requests.Response:
-        return requests.get(f"{self.api}{path}", headers={"Authorization": f"Bearer {token}"},
-                            verify=str(self.ca_bundle), timeout=30)
+        return requests.get(
+            f"{self.api}{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            verify=str(self.ca_bundle),
+            timeout=30,
+        )
 
     def count(self, mailbox: str, collection: str) -> int:
         answer = self.get(f"/users/{mailbox}/{collection}?$count=true&$top=1", self.app_token())
@@ -66,9 +74,24 @@ class Served:
 @contextmanager
 def serving(*args: str | Path, cwd: Path) -> Iterator[Served]:
     """Run ``python -m ocm_tool emulator serve --port 0 ARGS``; stop it (SIGTERM) at the end."""
-    command = [sys.executable, "-m", "ocm_tool", "emulator", "serve", "--port", "0", *map(str, args)]
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "ocm_tool",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        *map(str, args),
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
     try:
         banner = "".join(process.stdout.readline() for _ in range(4))
         match = BANNER.match(banner)
@@ -84,18 +107,52 @@ def serving(*args: str | Path, cwd: Path) -> Iterator[Served]:
 
 # --- seed -----------------------------------------------------------------------------------
 
+
 def test_seed_writes_the_tenant_file_and_prints_one_line(tmp_path: Path) -> None:
     out = tmp_path / "tenant.json"
-    result = CliRunner().invoke(emulator, [
-        "seed", "--out", str(out), "--seed", "5", "--users", "1", "--groups", "0", "--contacts", "4",
-        "--companies", "3", "--deals", "2", "--activities", "6", "--insights", "1", "--tasks", "2"])
+    result = CliRunner().invoke(
+        emulator,
+        [
+            "seed",
+            "--out",
+            str(out),
+            "--seed",
+            "5",
+            "--users",
+            "1",
+            "--groups",
+            "0",
+            "--contacts",
+            "4",
+            "--companies",
+            "3",
+            "--deals",
+            "2",
+            "--activities",
+            "6",
+            "--insights",
+            "1",
+            "--tasks",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    options = SeedOptions(seed=5, users=1, groups=0, contacts=4, companies=3, deals=2, activities=6,
-                          insights=1, tasks=2)
+    options = SeedOptions(
+        seed=5,
+        users=1,
+        groups=0,
+        contacts=4,
+        companies=3,
+        deals=2,
+        activities=6,
+        insights=1,
+        tasks=2,
+    )
     assert json.loads(out.read_text(encoding="utf-8")) == generate_tenant(options)
     assert result.output == (
         f"wrote {out}: tenant contoso, 2 users, 2 mailboxes, 4 contacts, 3 companies, 2 deals, "
-        f"6 activities, 1 insights, 2 tasks ({out.stat().st_size:,} bytes)\n")
+        f"6 activities, 1 insights, 2 tasks ({out.stat().st_size:,} bytes)\n"
+    )
 
 
 def test_seed_defaults_write_the_sample_tenant(tmp_path: Path) -> None:
@@ -122,10 +179,14 @@ def test_help_reads_like_get_help() -> None:
 
 # --- serve ----------------------------------------------------------------------------------
 
+
 def test_serve_prints_four_lines_and_answers_oidc_discovery_over_https(tmp_path: Path) -> None:
     with serving(cwd=tmp_path) as served:
-        answer = requests.get(f"{served.authority}/v2.0/.well-known/openid-configuration",
-                              verify=str(served.ca_bundle), timeout=30)
+        answer = requests.get(
+            f"{served.authority}/v2.0/.well-known/openid-configuration",
+            verify=str(served.ca_bundle),
+            timeout=30,
+        )
         assert answer.status_code == 200
         assert answer.json()["token_endpoint"] == f"{served.authority}/oauth2/v2.0/token"
         assert served.ca_bundle.is_file()
@@ -136,8 +197,12 @@ def test_serve_prints_four_lines_and_answers_oidc_discovery_over_https(tmp_path:
 def test_serve_without_a_tenant_serves_the_sample_tenant(tmp_path: Path) -> None:
     sample = {box["address"]: box for box in generate_tenant()["mailboxes"]}
     with serving(cwd=tmp_path) as served:
-        assert served.count("alice@contoso.com", "XrmContacts") == len(sample["alice@contoso.com"]["contacts"])
-        assert served.count("sales@contoso.com", "XrmDeals") == len(sample["sales@contoso.com"]["deals"])
+        assert served.count("alice@contoso.com", "XrmContacts") == len(
+            sample["alice@contoso.com"]["contacts"]
+        )
+        assert served.count("sales@contoso.com", "XrmDeals") == len(
+            sample["sales@contoso.com"]["deals"]
+        )
 
 
 def test_serve_restarts_from_its_db_with_the_data_it_kept(tmp_path: Path) -> None:
@@ -159,8 +224,9 @@ def test_a_new_db_gets_the_sample_tenant(tmp_path: Path) -> None:
 
 
 def test_fault_flags_reach_the_server(tmp_path: Path) -> None:
-    with serving("--throttle-rate", "1", "--retry-after", "7", "--fault-path", "XrmContacts",
-                 cwd=tmp_path) as served:
+    with serving(
+        "--throttle-rate", "1", "--retry-after", "7", "--fault-path", "XrmContacts", cwd=tmp_path
+    ) as served:
         token = served.app_token()
         throttled = served.get("/users/alice@contoso.com/XrmContacts", token)
         assert throttled.status_code == 429

@@ -6,15 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
+from contract import ALICE, ALICE_CONTACTS, Api, contract_tenant
 
 from ocm_tool.emulator.server import running_emulator
 
-from contract import ALICE, ALICE_CONTACTS, Api, contract_tenant
-
 
 def contacts(api: Api, token: str) -> requests.Response:
-    return requests.get(f"{api.handle.api}/me/XrmContacts", headers={"Authorization": f"Bearer {token}"},
-                        verify=str(api.handle.ca_bundle), timeout=30)
+    return requests.get(
+        f"{api.handle.api}/me/XrmContacts",
+        headers={"Authorization": f"Bearer {token}"},
+        verify=str(api.handle.ca_bundle),
+        timeout=30,
+    )
 
 
 def test_a_restart_keeps_data_and_tokens_a_new_tenant_drops_the_tokens(tmp_path: Path) -> None:

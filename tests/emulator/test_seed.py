@@ -14,11 +14,21 @@ from ocm_tool.emulator import seed
 from ocm_tool.emulator.seed import COLLECTIONS, SeedOptions, generate_tenant, write_tenant
 from ocm_tool.emulator.store import Scope, Store
 
-SMALL = SeedOptions(seed=3, users=2, groups=2, contacts=41, companies=13, deals=17, activities=55,
-                    insights=9, tasks=23)
+SMALL = SeedOptions(
+    seed=3,
+    users=2,
+    groups=2,
+    contacts=41,
+    companies=13,
+    deals=17,
+    activities=55,
+    insights=9,
+    tasks=23,
+)
 RECORD_LISTS = (*COLLECTIONS, "personMetadata", "deletedItems")
 PROPERTY_ID = re.compile(
-    r"(Boolean|String|Double|SystemTime) \{1a417774-4779-47c1-9851-e42057495fca\} Name (\S+)\Z")
+    r"(Boolean|String|Double|SystemTime) \{1a417774-4779-47c1-9851-e42057495fca\} Name (\S+)\Z"
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +45,13 @@ def ocm_records(tenant: dict) -> list[dict]:
 
 
 def links(tenant: dict) -> list[dict]:
-    return [link for record in ocm_records(tenant) for link in record["InlineLinks"]["Relationships"]]
+    return [
+        link for record in ocm_records(tenant) for link in record["InlineLinks"]["Relationships"]
+    ]
 
 
 # --- determinism and the file ---------------------------------------------------------------
+
 
 def test_same_seed_writes_the_same_bytes_and_another_seed_differs(tmp_path: Path) -> None:
     first, second, other = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
@@ -54,8 +67,14 @@ def test_the_streamed_file_is_generate_tenants_json(tmp_path: Path) -> None:
     summary = write_tenant(SMALL, path)
     assert json.loads(path.read_text(encoding="utf-8")) == generate_tenant(SMALL)
     assert summary.bytes == path.stat().st_size
-    assert summary.records == {"contacts": 41, "companies": 13, "deals": 17, "activities": 55,
-                               "insights": 9, "tasks": 23}
+    assert summary.records == {
+        "contacts": 41,
+        "companies": 13,
+        "deals": 17,
+        "activities": 55,
+        "insights": 9,
+        "tasks": 23,
+    }
     assert (summary.users, summary.mailboxes) == (3, 5)
     assert [p.name for p in tmp_path.iterdir()] == ["tenant.json"]  # no partial file left
 
@@ -83,20 +102,28 @@ def test_writing_a_large_tenant_takes_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_options_are_validated() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="users must be at least 1"):
         SeedOptions(users=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="contacts must not be negative"):
         SeedOptions(contacts=-1)
 
 
 # --- counts and their split -----------------------------------------------------------------
 
+
 def test_counts_are_tenant_totals_split_between_users_and_groups() -> None:
     tenant = generate_tenant(SMALL)
     boxes = {box["address"]: box for box in tenant["mailboxes"]}
-    assert list(boxes) == ["admin@contoso.com", "alice@contoso.com", "jana.dvorakova@contoso.com",
-                           "sales@contoso.com", "vertrieb@contoso.com"]
-    assert {c: len(boxes["admin@contoso.com"][c]) for c in COLLECTIONS} == dict.fromkeys(COLLECTIONS, 0)
+    assert list(boxes) == [
+        "admin@contoso.com",
+        "alice@contoso.com",
+        "jana.dvorakova@contoso.com",
+        "sales@contoso.com",
+        "vertrieb@contoso.com",
+    ]
+    assert {c: len(boxes["admin@contoso.com"][c]) for c in COLLECTIONS} == dict.fromkeys(
+        COLLECTIONS, 0
+    )
     # contacts: 41 = 21 private (11 + 10) + 20 shared (10 + 10)
     assert [len(box["contacts"]) for box in boxes.values()] == [0, 11, 10, 10, 10]
     # tasks: 23 = 12 private (6 + 6) + 11 shared (6 + 5)
@@ -106,8 +133,9 @@ def test_counts_are_tenant_totals_split_between_users_and_groups() -> None:
 
 
 def test_one_user_and_no_group_puts_everything_in_one_mailbox() -> None:
-    options = SeedOptions(users=1, groups=0, contacts=7, companies=3, deals=2, activities=9,
-                          insights=1, tasks=4)
+    options = SeedOptions(
+        users=1, groups=0, contacts=7, companies=3, deals=2, activities=9, insights=1, tasks=4
+    )
     tenant = generate_tenant(options)
     admin, alice = tenant["mailboxes"]
     assert alice["address"] == "alice@contoso.com"
@@ -123,11 +151,17 @@ def test_ids_are_explicit_and_unique() -> None:
     assert len(set(ids)) == len(ids) and len(set(xrm_ids)) == len(xrm_ids)
     assert all(re.fullmatch(r"AAMkA[\w-]{22}", i) for i in ids)
     assert all(re.fullmatch(r"AAUQA[\w-]{22}", c["PersonaId"]) for c in records(tenant, "contacts"))
-    own = [item["Id"] for box in tenant["mailboxes"] for items in box["otherItems"].values() for item in items]
+    own = [
+        item["Id"]
+        for box in tenant["mailboxes"]
+        for items in box["otherItems"].values()
+        for item in items
+    ]
     assert len(set(own)) == len(own) and not set(own) & set(ids)
 
 
 # --- directory: users, apps, mailboxes ------------------------------------------------------
+
 
 def test_users_apps_and_mailboxes_of_the_sample(sample: dict) -> None:
     assert sample["tenant"] == "contoso"
@@ -135,8 +169,11 @@ def test_users_apps_and_mailboxes_of_the_sample(sample: dict) -> None:
     assert users["admin@contoso.com"]["roles"] == ["Global Administrator"]
     assert users["admin@contoso.com"]["password"] == seed.ADMIN_PASSWORD
     regular = [u for u in sample["users"] if not u["roles"]]
-    assert [u["upn"] for u in regular] == ["alice@contoso.com", "jana.dvorakova@contoso.com",
-                                           "juergen.mueller@contoso.com"]
+    assert [u["upn"] for u in regular] == [
+        "alice@contoso.com",
+        "jana.dvorakova@contoso.com",
+        "juergen.mueller@contoso.com",
+    ]
     assert {u["password"] for u in regular} == {seed.USER_PASSWORD}
     assert [(a["clientId"], a["clientSecret"], a["roles"]) for a in sample["apps"]] == [
         (seed.APP_CLIENT_ID, seed.APP_CLIENT_SECRET, ["full_access_as_app"]),
@@ -146,7 +183,10 @@ def test_users_apps_and_mailboxes_of_the_sample(sample: dict) -> None:
     group = boxes["sales@contoso.com"]
     assert (group["kind"], group["xrmSessionRequired"]) == ("group", True)
     assert group["members"] == [u["upn"] for u in regular]
-    assert boxes["jana.dvorakova@contoso.com"]["fullAccess"] == ["admin@contoso.com", "alice@contoso.com"]
+    assert boxes["jana.dvorakova@contoso.com"]["fullAccess"] == [
+        "admin@contoso.com",
+        "alice@contoso.com",
+    ]
     assert boxes["alice@contoso.com"]["fullAccess"] == []
 
 
@@ -171,10 +211,13 @@ def test_other_items_are_plain_user_data(sample: dict) -> None:
         assert [i["DisplayName"] for i in other["contacts"]] == ["Mama", "Máma", "妈妈", "Mum"]
         assert [i["Subject"] for i in other["tasks"]] == ["Zahnarzt", "Zubař", "看牙医", "Dentist"]
         assert len(other["inbox"]) == 4
-        assert not any("XrmId" in i or "InlineLinks" in i for items in other.values() for i in items)
+        assert not any(
+            "XrmId" in i or "InlineLinks" in i for items in other.values() for i in items
+        )
 
 
 # --- templates and custom fields ------------------------------------------------------------
+
 
 def test_every_template_has_every_field_type_and_the_deal_stages(sample: dict) -> None:
     templates = sample["mailboxes"][1]["templates"]
@@ -186,15 +229,31 @@ def test_every_template_has_every_field_type_and_the_deal_stages(sample: dict) -
     statuses = templates["deal"]["StatusList"]
     assert [s["Label"] for s in statuses] == ["Open", "Won", "Lost"]
     assert [st["Label"] for st in statuses[0]["Stages"]] == [
-        "Qualify", "Meet and present", "Propose", "Negotiate", "Close"]
+        "Qualify",
+        "Meet and present",
+        "Propose",
+        "Negotiate",
+        "Close",
+    ]
     assert templates["contact"]["StatusList"] == []
 
 
 def test_custom_field_values_are_typed_extended_properties(sample: dict) -> None:
-    expected_type = {"Boolean": "Boolean", "Choice": "String", "Currency": "Double",
-                     "Numeric": "Double", "Date": "SystemTime", "Link": "String", "Text": "String"}
+    expected_type = {
+        "Boolean": "Boolean",
+        "Choice": "String",
+        "Currency": "Double",
+        "Numeric": "Double",
+        "Date": "SystemTime",
+        "Link": "String",
+        "Text": "String",
+    }
     templates = sample["mailboxes"][1]["templates"]
-    for collection, template in (("contacts", "contact"), ("organizations", "company"), ("deals", "deal")):
+    for collection, template in (
+        ("contacts", "contact"),
+        ("organizations", "company"),
+        ("deals", "deal"),
+    ):
         fields = {f["Id"]: f for f in templates[template]["FieldList"]}
         seen = set()
         for record in records(sample, collection):
@@ -207,20 +266,32 @@ def test_custom_field_values_are_typed_extended_properties(sample: dict) -> None
                 if field["_Type"]["Label"] == "Choice":
                     assert prop["Value"] in [o["Label"] for o in field["ValueOptions"]]
         assert seen == set(expected_type), collection
-    dates = [p["Value"] for r in records(sample, "contacts") for p in r["SingleValueExtendedProperties"]
-             if p["PropertyId"].startswith("SystemTime")]
+    dates = [
+        p["Value"]
+        for r in records(sample, "contacts")
+        for p in r["SingleValueExtendedProperties"]
+        if p["PropertyId"].startswith("SystemTime")
+    ]
     assert seed.NO_VALUE_DATE in dates and any(d != seed.NO_VALUE_DATE for d in dates)
 
 
 # --- content --------------------------------------------------------------------------------
 
+
 def test_names_in_several_scripts(sample: dict) -> None:
     names = " ".join(c["DisplayName"] for c in records(sample, "contacts"))
     companies = [c["DisplayName"] for c in records(sample, "organizations")]
     assert re.search(r"[äöüß]", names) and re.search(r"[řšťčž]", names, re.I)
-    assert re.search(r"[\u4e00-\u9fff]", names) and re.search(r"\b(John|Mary|Patrick|Smith)\b", names)
-    assert {"Müller & Söhne GmbH", "Dvořák a syn s.r.o.", "北京华信科技有限公司",
-            "Groß Maschinenbau AG", "Šťastná Design, s.r.o."} <= set(companies)
+    assert re.search(r"[\u4e00-\u9fff]", names) and re.search(
+        r"\b(John|Mary|Patrick|Smith)\b", names
+    )
+    assert {
+        "Müller & Söhne GmbH",
+        "Dvořák a syn s.r.o.",
+        "北京华信科技有限公司",
+        "Groß Maschinenbau AG",
+        "Šťastná Design, s.r.o.",
+    } <= set(companies)
     wang = generate_tenant(SeedOptions(users=4))
     assert any(a["DisplayName"] == "王芳" for a in wang["mailboxes"][4]["activities"])
 
@@ -237,17 +308,31 @@ def test_links_pertain_to_contacts_companies_and_deals_some_dangling(sample: dic
     for box in sample["mailboxes"]:
         existing = {r["XrmId"] for c in COLLECTIONS for r in box[c]}
         for activity in box["activities"]:
-            pertains = [l for l in activity["InlineLinks"]["Relationships"] if l["LinkType"] == "ActivityPertainsTo"]
-            assert all(l["ItemType"].lower() in ("ipm.abchperson", "ipm.contact.company", "ipm.xrmproject.deal")
-                       for l in pertains)
-        dangling = [l for r in (r for c in COLLECTIONS for r in box[c])
-                    for l in r["InlineLinks"]["Relationships"]
-                    if l["ItemLinkId"] not in existing and l["ItemType"] != "IPM.Appointment"]
+            pertains = [
+                link
+                for link in activity["InlineLinks"]["Relationships"]
+                if link["LinkType"] == "ActivityPertainsTo"
+            ]
+            assert all(
+                link["ItemType"].lower()
+                in ("ipm.abchperson", "ipm.contact.company", "ipm.xrmproject.deal")
+                for link in pertains
+            )
+        dangling = [
+            link
+            for r in (r for c in COLLECTIONS for r in box[c])
+            for link in r["InlineLinks"]["Relationships"]
+            if link["ItemLinkId"] not in existing and link["ItemType"] != "IPM.Appointment"
+        ]
         if box["contacts"]:
             assert dangling, box["address"]
-    item_types = Counter(l["ItemType"] for l in links(sample))
+    item_types = Counter(link["ItemType"] for link in links(sample))
     assert item_types["IPM.XRMProject.Deal"] and item_types["IPM.XrmProject.Deal"]
-    assert item_types["IPM.AbchPerson"] and item_types["IPM.Contact.Company"] and item_types["IPM.Contact"]
+    assert (
+        item_types["IPM.AbchPerson"]
+        and item_types["IPM.Contact.Company"]
+        and item_types["IPM.Contact"]
+    )
 
 
 def test_activities_posts_and_verbs(sample: dict) -> None:
@@ -263,9 +348,13 @@ def test_deals_amounts_currencies_and_stages(sample: dict) -> None:
     deals = records(sample, "deals")
     assert any("Currency" not in d for d in deals)  # absent means USD
     assert {d["Currency"] for d in deals if "Currency" in d} > {"EUR"}
-    assert any(d["Amount"] is None for d in deals) and any(isinstance(d["Amount"], float) for d in deals)
+    assert any(d["Amount"] is None for d in deals) and any(
+        isinstance(d["Amount"], float) for d in deals
+    )
     assert all(not isinstance(d["Amount"], float) or not d["Amount"].is_integer() for d in deals)
-    stages = {s["Id"] for s in sample["mailboxes"][1]["templates"]["deal"]["StatusList"][0]["Stages"]}
+    stages = {
+        s["Id"] for s in sample["mailboxes"][1]["templates"]["deal"]["StatusList"][0]["Stages"]
+    }
     assert any(d["Stage"] in stages for d in deals)
     assert any(d["Stage"] and d["Stage"] not in stages for d in deals)  # an unknown stage id
     assert any(d["CloseTime"] == seed.NO_VALUE_DATE for d in deals)
@@ -294,6 +383,7 @@ def test_person_metadata_and_deleted_items(sample: dict) -> None:
 
 # --- the store accepts it -------------------------------------------------------------------
 
+
 def test_the_store_loads_the_sample_into_its_collections(sample: dict, tmp_path: Path) -> None:
     store = Store(tmp_path / "tenant.sqlite3")
     try:
@@ -302,8 +392,11 @@ def test_the_store_loads_the_sample_into_its_collections(sample: dict, tmp_path:
         for box in sample["mailboxes"]:
             mailbox = store.mailbox(box["address"])
             assert mailbox.guid == box["guid"] and mailbox.on_hold == box["onHold"]
-            for collection, api in (("contacts", "XrmContacts"), ("activities", "XrmActivityStreams"),
-                                    ("tasks", "XrmTasks")):
+            for collection, api in (
+                ("contacts", "XrmContacts"),
+                ("activities", "XrmActivityStreams"),
+                ("tasks", "XrmTasks"),
+            ):
                 page = store.list_page(Scope.collection(mailbox, api), size=1, want_count=True)
                 assert page.count == len(box[collection]), (box["address"], api)
     finally:

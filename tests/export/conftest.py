@@ -33,8 +33,16 @@ ALICE_PASSWORD = "Alice-Pa55!"
 APP_ID = "5b1f6c1e-9a3d-4c2b-8e7f-0123456789ab"
 APP_SECRET = "export-app-secret"
 ALL_FILES = (
-    "ContactSchema.csv", "CompanySchema.csv", "DealSchema.csv", "Contacts.csv", "Companies.csv",
-    "Deals.csv", "Tasks.csv", "Posts.csv", "Activities.csv", "Insights.csv",
+    "ContactSchema.csv",
+    "CompanySchema.csv",
+    "DealSchema.csv",
+    "Contacts.csv",
+    "Companies.csv",
+    "Deals.csv",
+    "Tasks.csv",
+    "Posts.csv",
+    "Activities.csv",
+    "Insights.csv",
 )
 
 
@@ -75,9 +83,17 @@ class ServerHook:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
-        headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
-        request = Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""),
-                          environ.get("QUERY_STRING", ""), headers)
+        headers = {
+            k[5:].replace("_", "-").lower(): str(v)
+            for k, v in environ.items()
+            if k.startswith("HTTP_")
+        }
+        request = Request(
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            headers,
+        )
         with self._lock:
             self.requests.append(request)
         if self.prefer and request.path.startswith("/api/"):
@@ -121,22 +137,42 @@ class Cli:
         return self.workdir / "out"
 
     def global_options(self, *, username: str | None = ALICE, auth: str = "password") -> list[str]:
-        options = [*self.handle.cli_options(), "--token-cache", str(self.token_cache), "--auth", auth]
+        options = [
+            *self.handle.cli_options(),
+            "--token-cache",
+            str(self.token_cache),
+            "--auth",
+            auth,
+        ]
         if username:
             options += ["--username", username]
         return options
 
-    def run(self, *args: str, password: str | None = ALICE_PASSWORD, env: dict[str, str] | None = None,
-            global_options: list[str] | None = None) -> Result:
+    def run(
+        self,
+        *args: str,
+        password: str | None = ALICE_PASSWORD,
+        env: dict[str, str] | None = None,
+        global_options: list[str] | None = None,
+    ) -> Result:
         """``ocm-tool <global options> <args> --output-dir <out>`` (export commands)."""
         environment = {"OCM_PASSWORD": password, **(env or {})}
         argv = [*(global_options if global_options is not None else self.global_options()), *args]
-        if args and args[0].startswith("export-") and "--output-dir" not in args and "-h" not in args:
+        if (
+            args
+            and args[0].startswith("export-")
+            and "--output-dir" not in args
+            and "-h" not in args
+        ):
             argv += ["--output-dir", str(self.output_dir)]
         return CliRunner().invoke(cli, argv, env=environment, catch_exceptions=False)
 
     def run_dirs(self) -> list[Path]:
-        return sorted(p for p in self.output_dir.iterdir() if p.is_dir()) if self.output_dir.exists() else []
+        return (
+            sorted(p for p in self.output_dir.iterdir() if p.is_dir())
+            if self.output_dir.exists()
+            else []
+        )
 
     def only_run_dir(self) -> Path:
         dirs = self.run_dirs()

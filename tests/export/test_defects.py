@@ -38,19 +38,25 @@ def busy_tenant() -> dict:
     activities = []
     for n in range(2 * MANY):
         post = n % 2 == 0
-        activities.append({
-            "Id": f"AAMkBusy-{n:05d}",
-            "XrmId": f"{'p' if post else 'a'}-{n:05d}",
-            "LastModifiedDateTime": f"2020-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
-            "ActionVerb": "Post" if post else ("Update" if n % 4 == 1 else "Email"),
-            "Subtype": "Note",
-            "Text": f"entry {n}",
-            "EventTime": "2020-01-01T00:00:00Z",
-        })
-    tenant["mailboxes"].append({
-        "address": "busy@contoso.com", "kind": "user", "fullAccess": [ALICE],
-        "activities": activities,
-    })
+        activities.append(
+            {
+                "Id": f"AAMkBusy-{n:05d}",
+                "XrmId": f"{'p' if post else 'a'}-{n:05d}",
+                "LastModifiedDateTime": f"2020-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+                "ActionVerb": "Post" if post else ("Update" if n % 4 == 1 else "Email"),
+                "Subtype": "Note",
+                "Text": f"entry {n}",
+                "EventTime": "2020-01-01T00:00:00Z",
+            }
+        )
+    tenant["mailboxes"].append(
+        {
+            "address": "busy@contoso.com",
+            "kind": "user",
+            "fullAccess": [ALICE],
+            "activities": activities,
+        }
+    )
     return tenant
 
 
@@ -61,7 +67,9 @@ def busy_emulator():
 
 
 @pytest.mark.parametrize("page_size", [37, 1000], ids=["small-pages", "large-pages"])
-def test_defect_1_post_filter_holds_on_every_page(busy_emulator, tmp_path: Path, page_size: int) -> None:
+def test_defect_1_post_filter_holds_on_every_page(
+    busy_emulator, tmp_path: Path, page_size: int
+) -> None:
     ocm = cli_for(busy_emulator, tmp_path)
     ocm.hook.prefer = f"odata.maxpagesize={page_size}"
     ocm.hook.requests.clear()
@@ -84,7 +92,9 @@ def test_defect_1_post_filter_holds_on_every_page(busy_emulator, tmp_path: Path,
 def test_defect_2_deals_shared_is_not_inverted(ocm: Cli) -> None:
     assert ocm.run("export-deals-data").exit_code == 0
     deals = by_xrm_id(read_csv(ocm.only_run_dir() / "Deals.csv"))
-    assert deals["d0000000-0000-4000-8000-000000000001"]["Shared"] == "True"   # SourceMailboxGuid set
+    assert (
+        deals["d0000000-0000-4000-8000-000000000001"]["Shared"] == "True"
+    )  # SourceMailboxGuid set
     assert deals["d0000000-0000-4000-8000-000000000002"]["Shared"] == "False"  # all zeros
     assert deals["d0000000-0000-4000-8000-000000000004"]["Shared"] == "False"  # absent
 
@@ -151,7 +161,9 @@ def test_defect_5_failure_after_the_first_page_removes_the_partial_file(ocm: Cli
     assert [f["status"] for f in data["files"]] == ["complete", "failed"]
 
 
-def test_defect_6_items_added_or_removed_during_the_run_are_neither_skipped_nor_doubled(tmp_path: Path) -> None:
+def test_defect_6_items_added_or_removed_during_the_run_are_neither_skipped_nor_doubled(
+    tmp_path: Path,
+) -> None:
     with running_emulator(TENANT_FILE) as handle:
         ocm = cli_for(handle, tmp_path)
         ocm.hook.prefer = "odata.maxpagesize=1"
@@ -162,11 +174,20 @@ def test_defect_6_items_added_or_removed_during_the_run_are_neither_skipped_nor_
                 calls.append(request.query)
                 if len(calls) == 2:  # Jana has been served; the list is under way
                     mailbox = handle.store.mailbox(ALICE)
-                    assert handle.store.delete_item(mailbox, "AAMkContact-0001", hard=True) is not None
-                    handle.store.add_items(ALICE, "contacts", [
-                        {"DisplayName": f"Early {n}", "LastModifiedDateTime": "2019-01-01T00:00:00Z"}
-                        for n in range(3)
-                    ])
+                    assert (
+                        handle.store.delete_item(mailbox, "AAMkContact-0001", hard=True) is not None
+                    )
+                    handle.store.add_items(
+                        ALICE,
+                        "contacts",
+                        [
+                            {
+                                "DisplayName": f"Early {n}",
+                                "LastModifiedDateTime": "2019-01-01T00:00:00Z",
+                            }
+                            for n in range(3)
+                        ],
+                    )
 
         ocm.hook.before.append(change_the_mailbox)
         result = ocm.run("export-contacts-data")
@@ -175,7 +196,12 @@ def test_defect_6_items_added_or_removed_during_the_run_are_neither_skipped_nor_
         item_ids = [row["ItemId"] for row in read_csv(ocm.only_run_dir() / "Contacts.csv")]
         assert len(item_ids) == len(set(item_ids))  # nothing read twice
         # Everything that existed at the start is there once (Jana was served before her deletion).
-        for item_id in ("AAMkContact-0001", "AAMkContact-0002", "AAMkContact-0000", "AAMkContact-0003"):
+        for item_id in (
+            "AAMkContact-0001",
+            "AAMkContact-0002",
+            "AAMkContact-0000",
+            "AAMkContact-0003",
+        ):
             assert item_ids.count(item_id) == 1, item_ids
 
 
@@ -184,7 +210,9 @@ def test_defect_7_rows_stream_to_disk_page_by_page(ocm: Cli) -> None:
     on_disk: list[int] = []
 
     def look_at_the_partial_file(request: Request) -> None:
-        if request.path.endswith("/XrmActivityStreams") and "ne" in urllib.parse.unquote(request.query):
+        if request.path.endswith("/XrmActivityStreams") and "ne" in urllib.parse.unquote(
+            request.query
+        ):
             partial = list(ocm.output_dir.glob("*/Activities.csv.partial"))
             on_disk.append(partial[0].read_bytes().count(b"\r\n") - 1 if partial else -1)
 
@@ -194,7 +222,9 @@ def test_defect_7_rows_stream_to_disk_page_by_page(ocm: Cli) -> None:
     # rows are on disk while later pages are still to come.
     assert on_disk[0] == 0
     assert on_disk[-1] >= 1
-    assert (ocm.only_run_dir() / "Activities.csv").read_bytes() == (EXPECTED / "Activities.csv").read_bytes()
+    assert (ocm.only_run_dir() / "Activities.csv").read_bytes() == (
+        EXPECTED / "Activities.csv"
+    ).read_bytes()
 
 
 def test_defect_8_concurrent_and_throttle_aware(tmp_path: Path) -> None:
@@ -236,6 +266,8 @@ def test_defect_9_sign_in_is_oauth_never_basic(ocm: Cli) -> None:
         authorization = request.headers.get("authorization", "")
         assert authorization.startswith("Bearer ")
         assert authorization.count(".") == 2  # a JWT access token
-    assert not any(r.headers.get("authorization", "").lower().startswith("basic") for r in ocm.hook.requests)
+    assert not any(
+        r.headers.get("authorization", "").lower().startswith("basic") for r in ocm.hook.requests
+    )
     token_calls = [r for r in ocm.hook.requests if r.path.endswith("/oauth2/v2.0/token")]
     assert token_calls  # signed in at the identity provider's token endpoint

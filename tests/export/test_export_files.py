@@ -42,20 +42,40 @@ COMMAND_FILES: dict[str, tuple[str, ...]] = {
     "export-insights-data": ("Insights.csv",),
 }
 ROWS = {
-    "ContactSchema.csv": 8, "CompanySchema.csv": 1, "DealSchema.csv": 2, "Contacts.csv": 4,
-    "Companies.csv": 2, "Deals.csv": 4, "Tasks.csv": 3, "Posts.csv": 3, "Activities.csv": 3,
+    "ContactSchema.csv": 8,
+    "CompanySchema.csv": 1,
+    "DealSchema.csv": 2,
+    "Contacts.csv": 4,
+    "Companies.csv": 2,
+    "Deals.csv": 4,
+    "Tasks.csv": 3,
+    "Posts.csv": 3,
+    "Activities.csv": 3,
     "Insights.csv": 2,
 }
 #: Links to XrmIds that no record of the mailbox has (see the fixture's "dead..." ids).
 DANGLING = {
-    "ContactSchema.csv": 0, "CompanySchema.csv": 0, "DealSchema.csv": 0, "Contacts.csv": 1,
-    "Companies.csv": 1, "Deals.csv": 0, "Tasks.csv": 0, "Posts.csv": 1, "Activities.csv": 1,
+    "ContactSchema.csv": 0,
+    "CompanySchema.csv": 0,
+    "DealSchema.csv": 0,
+    "Contacts.csv": 1,
+    "Companies.csv": 1,
+    "Deals.csv": 0,
+    "Tasks.csv": 0,
+    "Posts.csv": 1,
+    "Activities.csv": 1,
     "Insights.csv": 1,
 }
 ENTITY_KEYS = {
-    "ContactSchema.csv": "contact-template", "CompanySchema.csv": "company-template",
-    "DealSchema.csv": "deal-template", "Contacts.csv": "contacts", "Companies.csv": "companies",
-    "Deals.csv": "deals", "Tasks.csv": "tasks", "Posts.csv": "posts", "Activities.csv": "activities",
+    "ContactSchema.csv": "contact-template",
+    "CompanySchema.csv": "company-template",
+    "DealSchema.csv": "deal-template",
+    "Contacts.csv": "contacts",
+    "Companies.csv": "companies",
+    "Deals.csv": "deals",
+    "Tasks.csv": "tasks",
+    "Posts.csv": "posts",
+    "Activities.csv": "activities",
     "Insights.csv": "insights",
 }
 #: The custom-field columns of alice's templates, at the end of the expected headers.
@@ -147,7 +167,9 @@ def test_empty_entities_get_header_only_files(ocm: Cli) -> None:
     assert csv_files(run_dir) == sorted(ALL_FILES)
     for name in ALL_FILES:
         header = (EXPECTED / name).read_bytes().split(b"\r\n")[0]
-        header = header.removesuffix(CUSTOM_COLUMNS.get(name, "").encode())  # bob has no custom fields
+        header = header.removesuffix(
+            CUSTOM_COLUMNS.get(name, "").encode()
+        )  # bob has no custom fields
         assert (run_dir / name).read_bytes() == header + b"\r\n", name
     data = manifest(run_dir)
     assert data["mailbox"] == "bob@contoso.com"
@@ -163,7 +185,8 @@ def test_run_folder_is_named_after_account_and_local_time(ocm: Cli) -> None:
     assert match, ocm.only_run_dir().name
     assert match["account"] == ALICE
     stamp = datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S").replace(
-        microsecond=int(match["fraction"]) * 100)
+        microsecond=int(match["fraction"]) * 100
+    )
     assert before.replace(microsecond=before.microsecond // 100 * 100) <= stamp <= after
 
 
@@ -183,18 +206,28 @@ def test_second_run_signs_in_from_the_token_cache_without_a_password(ocm: Cli) -
 
 
 def test_app_only_sign_in_needs_mailbox(ocm: Cli) -> None:
-    options = ocm.global_options(username=None, auth="client-secret") + ["--client-id", APP_ID]
-    result = ocm.run("export-all-data", password=None, env={"OCM_CLIENT_SECRET": APP_SECRET},
-                     global_options=options)
+    options = [*ocm.global_options(username=None, auth="client-secret"), "--client-id", APP_ID]
+    result = ocm.run(
+        "export-all-data",
+        password=None,
+        env={"OCM_CLIENT_SECRET": APP_SECRET},
+        global_options=options,
+    )
     assert result.exit_code == 2
     assert "--mailbox" in result.output
     assert ocm.run_dirs() == []
 
 
 def test_app_only_folder_is_named_after_the_mailbox(ocm: Cli) -> None:
-    options = ocm.global_options(username=None, auth="client-secret") + ["--client-id", APP_ID]
-    result = ocm.run("export-all-data", "--mailbox", ALICE, password=None,
-                     env={"OCM_CLIENT_SECRET": APP_SECRET}, global_options=options)
+    options = [*ocm.global_options(username=None, auth="client-secret"), "--client-id", APP_ID]
+    result = ocm.run(
+        "export-all-data",
+        "--mailbox",
+        ALICE,
+        password=None,
+        env={"OCM_CLIENT_SECRET": APP_SECRET},
+        global_options=options,
+    )
     assert result.exit_code == 0, result.output
     run_dir = ocm.only_run_dir()
     assert RUN_DIR.match(run_dir.name)["account"] == ALICE  # type: ignore[index]
@@ -225,7 +258,7 @@ def test_help_reads_like_get_help(ocm: Cli) -> None:
 
 
 def test_quiet_prints_nothing_but_errors(ocm: Cli) -> None:
-    quiet = ocm.global_options() + ["--quiet"]
+    quiet = [*ocm.global_options(), "--quiet"]
     result = ocm.run("export-all-data", global_options=quiet)
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""
@@ -250,13 +283,22 @@ def test_summary_lists_files_and_run_folder(ocm: Cli) -> None:
 def test_long_notes_are_fetched_whole_20_per_batch(tmp_path: Path) -> None:
     tenant = load_tenant()
     notes = {f"AAMkLong-{n:02d}": f"{n:02d} " + "x" * 300 + f" end {n}" for n in range(45)}
-    tenant["mailboxes"].append({
-        "address": "notes@contoso.com", "kind": "user", "fullAccess": [ALICE],
-        "contacts": [
-            {"Id": item_id, "DisplayName": item_id, "Notes": note, "LastModifiedDateTime": "2020-01-01T00:00:00Z"}
-            for item_id, note in notes.items()
-        ],
-    })
+    tenant["mailboxes"].append(
+        {
+            "address": "notes@contoso.com",
+            "kind": "user",
+            "fullAccess": [ALICE],
+            "contacts": [
+                {
+                    "Id": item_id,
+                    "DisplayName": item_id,
+                    "Notes": note,
+                    "LastModifiedDateTime": "2020-01-01T00:00:00Z",
+                }
+                for item_id, note in notes.items()
+            ],
+        }
+    )
     with running_emulator(tenant) as handle:
         ocm = cli_for(handle, tmp_path)
         result = ocm.run("export-contacts-data", "--mailbox", "notes@contoso.com")

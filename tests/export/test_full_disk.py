@@ -37,17 +37,34 @@ def test_a_full_disk_fails_the_file_cleanly_and_says_so(tmp_path: Path) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
         env["OCM_PASSWORD"] = USER_PASSWORD
         finished = subprocess.run(
-            [sys.executable, "-m", "ocm_tool", "--quiet", *emulator.cli_options(),
-             "--token-cache", str(tmp_path / "cache.bin"),
-             "--auth", "password", "--username", ALICE,
-             "export-all-data", "--output-dir", str(tmp_path / "out")],
-            env=env, capture_output=True, text=True, preexec_fn=_small_disk, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "ocm_tool",
+                "--quiet",
+                *emulator.cli_options(),
+                "--token-cache",
+                str(tmp_path / "cache.bin"),
+                "--auth",
+                "password",
+                "--username",
+                ALICE,
+                "export-all-data",
+                "--output-dir",
+                str(tmp_path / "out"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=_small_disk,
+            timeout=120,
         )
 
     assert finished.returncode == 1, finished.stderr
     errors = [line for line in finished.stderr.splitlines() if line.startswith("error:")]
-    assert errors and all("File too large" in line and "fix: check free disk space" in line
-                          for line in errors)
+    assert errors and all(
+        "File too large" in line and "fix: check free disk space" in line for line in errors
+    )
     (run_dir,) = (tmp_path / "out").iterdir()
     assert not list(run_dir.glob("*.partial")) and not list(run_dir.glob(".*"))
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))

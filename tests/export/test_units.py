@@ -23,7 +23,9 @@ def test_csv_file_is_atomic_and_counts_while_writing(tmp_path: Path) -> None:
         assert not target.exists() and (tmp_path / "X.csv.partial").exists()
         out.write([["3", "Müller"]])
         result = out.commit()
-    expected = '\ufeff"A","B"\r\n"1","say ""hi"""\r\n"2","two\r\nlines, and a comma"\r\n"3","Müller"\r\n'
+    expected = (
+        '\ufeff"A","B"\r\n"1","say ""hi"""\r\n"2","two\r\nlines, and a comma"\r\n"3","Müller"\r\n'
+    )
     assert target.read_bytes() == expected.encode("utf-8")
     assert result.rows == 3
     assert result.sha256 == hashlib.sha256(expected.encode("utf-8")).hexdigest()
@@ -37,17 +39,19 @@ def test_csv_file_without_rows_is_header_only(tmp_path: Path) -> None:
 
 
 def test_csv_file_left_without_commit_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(KeyboardInterrupt):
+    def write_then_interrupt() -> None:
         with CsvFile(tmp_path / "X.csv", ["A"]) as out:
             out.write([["1"]])
             raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_then_interrupt()
     assert list(tmp_path.iterdir()) == []
 
 
 def test_csv_file_os_errors_become_output_errors(tmp_path: Path) -> None:
-    with pytest.raises(OutputError) as caught:
-        with CsvFile(tmp_path / "missing" / "X.csv", ["A"]):
-            pass
+    with pytest.raises(OutputError) as caught, CsvFile(tmp_path / "missing" / "X.csv", ["A"]):
+        pass
     assert caught.value.hint and "--output-dir" in caught.value.hint
 
 
@@ -63,32 +67,66 @@ def test_ties_are_ordered_by_id_buffering_only_the_run() -> None:
     order = TieOrder()
     item = lambda i, t: {"Id": i, "LastModifiedDateTime": t}  # noqa: E731
     assert order.push([item("b", "1"), item("a", "1")]) == []
-    assert order.push([item("c", "2"), item("z", "3")]) == [item("a", "1"), item("b", "1"), item("c", "2")]
+    assert order.push([item("c", "2"), item("z", "3")]) == [
+        item("a", "1"),
+        item("b", "1"),
+        item("c", "2"),
+    ]
     assert order.flush() == [item("z", "3")]
 
 
 def test_custom_headers_never_collide() -> None:
-    template = Template.from_items("contact", [{"Template": {"FieldList": [
-        {"Id": f, "Label": label, "_Type": {"Label": "Text"}}
-        for f, label in [("1", "Tier"), ("2", "Tier"), ("3", "Tier (2)"), ("4", "Notes"), ("5", "Stage")]
-    ]}}])
+    template = Template.from_items(
+        "contact",
+        [
+            {
+                "Template": {
+                    "FieldList": [
+                        {"Id": f, "Label": label, "_Type": {"Label": "Text"}}
+                        for f, label in [
+                            ("1", "Tier"),
+                            ("2", "Tier"),
+                            ("3", "Tier (2)"),
+                            ("4", "Notes"),
+                            ("5", "Stage"),
+                        ]
+                    ]
+                }
+            }
+        ],
+    )
     assert custom_headers(["Notes"], template.custom_fields) == [
-        "Tier", "Tier (2)", "Tier (2) (2)", "Notes (custom)"]
+        "Tier",
+        "Tier (2)",
+        "Tier (2) (2)",
+        "Notes (custom)",
+    ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (50.0, "50"), ("12.50", "12.5"), (1e-7, "0.0000001"), (0, "0"), ("n/a", "n/a"), (True, "True"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (50.0, "50"),
+        ("12.50", "12.5"),
+        (1e-7, "0.0000001"),
+        (0, "0"),
+        ("n/a", "n/a"),
+        (True, "True"),
+    ],
+)
 def test_numbers_in_shortest_exact_form(value: object, expected: str) -> None:
     assert cells.number(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2020-02-03T10:15:30.1299999Z", "2020-02-03T10:15:30.12Z"),
-    ("2020-02-03T23:59:59.999+00:00", "2020-02-03T23:59:59.99Z"),
-    ("2020-02-04T01:00:00.5+02:00", "2020-02-03T23:00:00.50Z"),
-    ("0001-01-01T00:00:00Z", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2020-02-03T10:15:30.1299999Z", "2020-02-03T10:15:30.12Z"),
+        ("2020-02-03T23:59:59.999+00:00", "2020-02-03T23:59:59.99Z"),
+        ("2020-02-04T01:00:00.5+02:00", "2020-02-03T23:00:00.50Z"),
+        ("0001-01-01T00:00:00Z", ""),
+    ],
+)
 def test_event_time_is_utc_and_cut(value: str, expected: str) -> None:
     assert cells.event_time(value) == expected
 
@@ -109,4 +147,8 @@ def test_progress_bars_only_on_a_terminal() -> None:
             progress.update("contacts", advance=4)
             progress.finish("contacts", "complete")
         text = out.getvalue()
-        assert ("Contacts.csv" in text and "4/4" in text and "complete" in text) if terminal else text == ""
+        assert (
+            ("Contacts.csv" in text and "4/4" in text and "complete" in text)
+            if terminal
+            else text == ""
+        )

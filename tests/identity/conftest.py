@@ -38,7 +38,11 @@ CONTACT_NAMES = ["Ana Ruiz", "Jana Dvořáková"]
 def tenant() -> dict:
     """A fresh copy of the identity tests' tenant."""
     mailbox = lambda address: {  # noqa: E731 - two mailboxes that differ by address only
-        "address": address, "kind": "user", "members": [], "fullAccess": [], "onHold": False,
+        "address": address,
+        "kind": "user",
+        "members": [],
+        "fullAccess": [],
+        "onHold": False,
         "contacts": [{"DisplayName": name} for name in CONTACT_NAMES],
     }
     return {
@@ -48,10 +52,18 @@ def tenant() -> dict:
             {"upn": USER, "password": USER_PASSWORD},
         ],
         "apps": [
-            {"clientId": SECRET_APP_ID, "clientSecret": SECRET_APP_SECRET,
-             "certificateThumbprint": None, "roles": ["full_access_as_app"]},
-            {"clientId": CERT_APP_ID, "clientSecret": None, "certificateThumbprint": None,
-             "roles": ["full_access_as_app"]},
+            {
+                "clientId": SECRET_APP_ID,
+                "clientSecret": SECRET_APP_SECRET,
+                "certificateThumbprint": None,
+                "roles": ["full_access_as_app"],
+            },
+            {
+                "clientId": CERT_APP_ID,
+                "clientSecret": None,
+                "certificateThumbprint": None,
+                "roles": ["full_access_as_app"],
+            },
         ],
         "mailboxes": [mailbox(ADMIN), mailbox(USER)],
     }
@@ -64,15 +76,17 @@ class CertificateFiles:
     key: rsa.RSAPrivateKey
     certificate: x509.Certificate
     certificate_pem: str
-    combined: Path          # certificate + unencrypted key
-    encrypted: Path         # certificate + key encrypted with ``passphrase``
+    combined: Path  # certificate + unencrypted key
+    encrypted: Path  # certificate + key encrypted with ``passphrase``
     passphrase: str = "cert-pass-1"
 
 
-def make_certificate(directory: Path, common_name: str = "ocm-tool identity tests") -> CertificateFiles:
+def make_certificate(
+    directory: Path, common_name: str = "ocm-tool identity tests"
+) -> CertificateFiles:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -91,12 +105,22 @@ def make_certificate(directory: Path, common_name: str = "ocm-tool identity test
         combined=directory / f"{common_name.replace(' ', '-')}.pem",
         encrypted=directory / f"{common_name.replace(' ', '-')}-encrypted.pem",
     )
-    files.combined.write_bytes(certificate_pem + key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    files.encrypted.write_bytes(certificate_pem + key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(files.passphrase.encode())))
+    files.combined.write_bytes(
+        certificate_pem
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    files.encrypted.write_bytes(
+        certificate_pem
+        + key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(files.passphrase.encode()),
+        )
+    )
     return files
 
 

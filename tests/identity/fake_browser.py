@@ -54,7 +54,9 @@ def browse(url: str) -> None:
             fields["username"] = os.environ.get("FAKE_BROWSER_USERNAME", fields.get("username", ""))
             fields["password"] = os.environ.get("FAKE_BROWSER_PASSWORD", "")
         page = session.post(
-            target, data=fields, verify=verify if target.startswith("https:") else True,
+            target,
+            data=fields,
+            verify=verify if target.startswith("https:") else True,
             timeout=30,
         )
         print("POST", page.status_code, target, flush=True)

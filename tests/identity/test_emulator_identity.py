@@ -19,13 +19,13 @@ from ocm_tool.emulator.server import EmulatorHandle
 from .conftest import (
     ADMIN,
     CERT_APP_ID,
+    CONTACT_NAMES,
     PUBLIC_CLIENT_ID,
     RESOURCE_SCOPES,
     SECRET_APP_ID,
     SECRET_APP_SECRET,
     USER,
     USER_PASSWORD,
-    CONTACT_NAMES,
     CertificateFiles,
     FakeBrowser,
     contact_names,
@@ -45,16 +45,22 @@ def _http(handle: EmulatorHandle) -> MsalHttpClient:
 
 def _public_app(handle: EmulatorHandle) -> msal.PublicClientApplication:
     return msal.PublicClientApplication(
-        PUBLIC_CLIENT_ID, authority=handle.authority, http_client=_http(handle),
+        PUBLIC_CLIENT_ID,
+        authority=handle.authority,
+        http_client=_http(handle),
         instance_discovery=False,
     )
 
 
-def _confidential_app(handle: EmulatorHandle, client_id: str, credential: object
-                      ) -> msal.ConfidentialClientApplication:
+def _confidential_app(
+    handle: EmulatorHandle, client_id: str, credential: object
+) -> msal.ConfidentialClientApplication:
     return msal.ConfidentialClientApplication(
-        client_id, client_credential=credential, authority=handle.authority,
-        http_client=_http(handle), instance_discovery=False,
+        client_id,
+        client_credential=credential,
+        authority=handle.authority,
+        http_client=_http(handle),
+        instance_discovery=False,
     )
 
 
@@ -79,7 +85,8 @@ def _rejection(handle: EmulatorHandle, header: str | None) -> str:
 def test_openid_configuration_names_this_server_and_port(emulator: EmulatorHandle) -> None:
     answer = requests.get(
         f"{emulator.authority}/v2.0/.well-known/openid-configuration",
-        verify=str(emulator.ca_bundle), timeout=30,
+        verify=str(emulator.ca_bundle),
+        timeout=30,
     )
     assert answer.status_code == 200
     config = answer.json()
@@ -197,7 +204,9 @@ def test_device_flow_approved_from_another_thread(emulator: EmulatorHandle) -> N
     pending = app.acquire_token_by_device_flow(flow, exit_condition=lambda _: True)
     assert pending["error"] == "authorization_pending"
 
-    approver = threading.Thread(target=emulator.approve_device_code, args=(flow["user_code"], ADMIN))
+    approver = threading.Thread(
+        target=emulator.approve_device_code, args=(flow["user_code"], ADMIN)
+    )
     approver.start()
     approver.join()
     result = app.acquire_token_by_device_flow(flow)
@@ -274,7 +283,9 @@ def test_wrong_password_and_unknown_user(emulator: EmulatorHandle) -> None:
     app = _public_app(emulator)
     wrong = app.acquire_token_by_username_password(USER, "nope", RESOURCE_SCOPES)
     assert (wrong["error"], wrong["error_codes"]) == ("invalid_grant", [50126])
-    unknown = app.acquire_token_by_username_password("nobody@fabrikam.example", "x", RESOURCE_SCOPES)
+    unknown = app.acquire_token_by_username_password(
+        "nobody@fabrikam.example", "x", RESOURCE_SCOPES
+    )
     assert (unknown["error"], unknown["error_codes"]) == ("invalid_grant", [50034])
 
 
@@ -311,7 +322,8 @@ def test_expired_token_is_rejected(emulator: EmulatorHandle) -> None:
     assert "expired" in _rejection(emulator, f"Bearer {result['access_token']}")
     answer = get_contacts(emulator, result["access_token"], f"/users/{USER}")
     assert (answer.status_code, answer.json()["error"]["code"]) == (
-        401, "InvalidAuthenticationToken"
+        401,
+        "InvalidAuthenticationToken",
     )
 
 
@@ -326,7 +338,8 @@ def test_forged_and_malformed_tokens_are_rejected(emulator: EmulatorHandle) -> N
     assert _rejection(emulator, f"Bearer {forged}") == "Signature validation failed."
     answer = get_contacts(emulator, forged, f"/users/{USER}")
     assert (answer.status_code, answer.json()["error"]["code"]) == (
-        401, "InvalidAuthenticationToken"
+        401,
+        "InvalidAuthenticationToken",
     )
     assert answer.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
     unsigned = jwt.encode(claims, None, algorithm="none")

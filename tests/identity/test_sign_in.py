@@ -24,11 +24,11 @@ from .conftest import (
     ADMIN,
     ADMIN_PASSWORD,
     CERT_APP_ID,
+    CONTACT_NAMES,
     SECRET_APP_ID,
     SECRET_APP_SECRET,
     USER,
     USER_PASSWORD,
-    CONTACT_NAMES,
     CertificateFiles,
     FakeBrowser,
     contact_names,
@@ -69,7 +69,10 @@ def test_password_flow_on_a_non_443_port(
     # msal remembers hosts that answered 404 for the process: make it really ask this time.
     monkeypatch.setattr(msal.authority.Authority, "_domains_without_user_realm_discovery", set())
     settings = settings_for(
-        emulator, "password", tmp_path / "cache.bin", username=USER,
+        emulator,
+        "password",
+        tmp_path / "cache.bin",
+        username=USER,
         secrets=Secrets(password=USER_PASSWORD),
     )
     tokens = sign_in(settings, console=QUIET)
@@ -96,12 +99,13 @@ def test_second_sign_in_is_silent(emulator: EmulatorHandle, tmp_path: Path) -> N
 def test_cache_file_is_private(emulator: EmulatorHandle, tmp_path: Path) -> None:
     cache = tmp_path / "new-dir" / "cache.bin"
     provider = sign_in(
-        settings_for(emulator, "password", cache, username=USER,
-                     secrets=Secrets(password=USER_PASSWORD)),
+        settings_for(
+            emulator, "password", cache, username=USER, secrets=Secrets(password=USER_PASSWORD)
+        ),
         console=QUIET,
     )
     assert isinstance(provider, MsalTokenProvider)
-    if provider._cache.is_encrypted:  # noqa: SLF001 - a keyring holds it: no file to check
+    if provider._cache.is_encrypted:
         pytest.skip("the platform's encrypted persistence holds the cache")
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
@@ -113,12 +117,22 @@ def test_missing_secrets_without_a_terminal(
 ) -> None:
     cache = tmp_path / "cache.bin"
     cases = [
-        (settings_for(emulator, "client-secret", cache, client_id=SECRET_APP_ID),
-         "OCM_CLIENT_SECRET"),
+        (
+            settings_for(emulator, "client-secret", cache, client_id=SECRET_APP_ID),
+            "OCM_CLIENT_SECRET",
+        ),
         (settings_for(emulator, "password", cache, username=USER), "OCM_PASSWORD"),
         (settings_for(emulator, "password", cache), "OCM_USERNAME"),
-        (settings_for(emulator, "certificate", cache, client_id=CERT_APP_ID,
-                      certificate=certificate.encrypted), "OCM_CERTIFICATE_PASSWORD"),
+        (
+            settings_for(
+                emulator,
+                "certificate",
+                cache,
+                client_id=CERT_APP_ID,
+                certificate=certificate.encrypted,
+            ),
+            "OCM_CERTIFICATE_PASSWORD",
+        ),
     ]
     for settings, variable in cases:
         with pytest.raises(ConfigurationError) as caught:
@@ -134,7 +148,10 @@ def test_ca_bundle_wins_over_requests_ca_bundle(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", system_bundle)
     monkeypatch.setenv("CURL_CA_BUNDLE", system_bundle)
     settings = settings_for(
-        emulator, "client-secret", tmp_path / "cache.bin", client_id=SECRET_APP_ID,
+        emulator,
+        "client-secret",
+        tmp_path / "cache.bin",
+        client_id=SECRET_APP_ID,
         secrets=Secrets(client_secret=SECRET_APP_SECRET),
     )
     assert sign_in(settings, console=QUIET).account is None
@@ -146,7 +163,10 @@ def test_ca_bundle_wins_over_requests_ca_bundle(
 
 def test_client_secret_app_only(emulator: EmulatorHandle, tmp_path: Path) -> None:
     settings = settings_for(
-        emulator, "client-secret", tmp_path / "cache.bin", client_id=SECRET_APP_ID,
+        emulator,
+        "client-secret",
+        tmp_path / "cache.bin",
+        client_id=SECRET_APP_ID,
         secrets=Secrets(client_secret=SECRET_APP_SECRET),
     )
     tokens = sign_in(settings, console=QUIET)
@@ -157,7 +177,9 @@ def test_client_secret_app_only(emulator: EmulatorHandle, tmp_path: Path) -> Non
     assert renewed != first
     principal = emulator.identity.verify(f"Bearer {renewed}")
     assert (principal.kind, principal.client_id, principal.full_access_as_app) == (
-        "app", SECRET_APP_ID, True
+        "app",
+        SECRET_APP_ID,
+        True,
     )
     assert contact_names(emulator, renewed, f"/users/{USER}") == CONTACT_NAMES
     # A second run with the same cache answers from it.
@@ -168,15 +190,20 @@ def test_certificate_with_passphrase(
     emulator: EmulatorHandle, tmp_path: Path, certificate: CertificateFiles
 ) -> None:
     settings = settings_for(
-        emulator, "certificate", tmp_path / "cache.bin", client_id=CERT_APP_ID,
+        emulator,
+        "certificate",
+        tmp_path / "cache.bin",
+        client_id=CERT_APP_ID,
         certificate=certificate.encrypted,
         secrets=Secrets(certificate_password=certificate.passphrase),
     )
     tokens = sign_in(settings, console=QUIET)
     assert isinstance(tokens, MsalTokenProvider)
     assert tokens.certificate is not None
-    assert tokens.certificate.thumbprint == certificate.certificate.fingerprint(
-        hashes.SHA1()).hex().upper()
+    assert (
+        tokens.certificate.thumbprint
+        == certificate.certificate.fingerprint(hashes.SHA1()).hex().upper()
+    )
     assert emulator.identity.verify(f"Bearer {tokens.token()}").client_id == CERT_APP_ID
 
 
@@ -184,27 +211,48 @@ def test_wrong_passphrase_and_wrong_secret(
     emulator: EmulatorHandle, tmp_path: Path, certificate: CertificateFiles
 ) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        sign_in(settings_for(
-            emulator, "certificate", tmp_path / "a.bin", client_id=CERT_APP_ID,
-            certificate=certificate.encrypted, secrets=Secrets(certificate_password="wrong"),
-        ), console=QUIET)
+        sign_in(
+            settings_for(
+                emulator,
+                "certificate",
+                tmp_path / "a.bin",
+                client_id=CERT_APP_ID,
+                certificate=certificate.encrypted,
+                secrets=Secrets(certificate_password="wrong"),
+            ),
+            console=QUIET,
+        )
     assert "OCM_CERTIFICATE_PASSWORD" in caught.value.hint
     with pytest.raises(AuthenticationError) as refused:
-        sign_in(settings_for(
-            emulator, "client-secret", tmp_path / "b.bin", client_id=SECRET_APP_ID,
-            secrets=Secrets(client_secret="not-it"),
-        ), console=QUIET)
+        sign_in(
+            settings_for(
+                emulator,
+                "client-secret",
+                tmp_path / "b.bin",
+                client_id=SECRET_APP_ID,
+                secrets=Secrets(client_secret="not-it"),
+            ),
+            console=QUIET,
+        )
     assert refused.value.message.startswith("sign-in failed: invalid_client: AADSTS7000215:")
     assert "not-it" not in refused.value.message
     assert "OCM_CLIENT_SECRET" in refused.value.hint
 
 
-def test_wrong_password_is_an_authentication_error(emulator: EmulatorHandle, tmp_path: Path) -> None:
+def test_wrong_password_is_an_authentication_error(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
     with pytest.raises(AuthenticationError) as caught:
-        sign_in(settings_for(
-            emulator, "password", tmp_path / "cache.bin", username=USER,
-            secrets=Secrets(password="wrong-password"),
-        ), console=QUIET)
+        sign_in(
+            settings_for(
+                emulator,
+                "password",
+                tmp_path / "cache.bin",
+                username=USER,
+                secrets=Secrets(password="wrong-password"),
+            ),
+            console=QUIET,
+        )
     assert caught.value.message == (
         "sign-in failed: invalid_grant: AADSTS50126: Error validating credentials due to "
         "invalid username or password."
@@ -240,13 +288,17 @@ def test_browser_flow(emulator: EmulatorHandle, tmp_path: Path, fake_browser: Fa
 def test_expired_token_then_force_refresh(emulator: EmulatorHandle, tmp_path: Path) -> None:
     emulator.identity.token_lifetime = 0
     settings = settings_for(
-        emulator, "password", tmp_path / "cache.bin", username=USER,
+        emulator,
+        "password",
+        tmp_path / "cache.bin",
+        username=USER,
         secrets=Secrets(password=USER_PASSWORD),
     )
     tokens = sign_in(settings, console=QUIET)
     answer = get_contacts(emulator, tokens.token())
     assert (answer.status_code, answer.json()["error"]["code"]) == (
-        401, "InvalidAuthenticationToken"
+        401,
+        "InvalidAuthenticationToken",
     )
     emulator.identity.token_lifetime = 3600
     renewed = tokens.token(force_refresh=True)  # through the refresh token, no password needed
@@ -256,10 +308,22 @@ def test_expired_token_then_force_refresh(emulator: EmulatorHandle, tmp_path: Pa
 def test_sign_out_and_cached_accounts(emulator: EmulatorHandle, tmp_path: Path) -> None:
     cache = tmp_path / "cache.bin"
     for upn, password in ((USER, USER_PASSWORD), (ADMIN, ADMIN_PASSWORD)):
-        sign_in(settings_for(emulator, "password", cache, username=upn,
-                             secrets=Secrets(password=password)), console=QUIET)
-    sign_in(settings_for(emulator, "client-secret", cache, client_id=SECRET_APP_ID,
-                         secrets=Secrets(client_secret=SECRET_APP_SECRET)), console=QUIET)
+        sign_in(
+            settings_for(
+                emulator, "password", cache, username=upn, secrets=Secrets(password=password)
+            ),
+            console=QUIET,
+        )
+    sign_in(
+        settings_for(
+            emulator,
+            "client-secret",
+            cache,
+            client_id=SECRET_APP_ID,
+            secrets=Secrets(client_secret=SECRET_APP_SECRET),
+        ),
+        console=QUIET,
+    )
     public = settings_for(emulator, "password", cache)
     assert sorted(cached_accounts(public)) == [ADMIN, USER]
     assert sorted(sign_out(public)) == [ADMIN, USER]
@@ -273,12 +337,18 @@ def test_sign_out_and_cached_accounts(emulator: EmulatorHandle, tmp_path: Path) 
 
 def test_sign_in_info(emulator: EmulatorHandle, tmp_path: Path) -> None:
     settings = settings_for(
-        emulator, "password", tmp_path / "cache.bin", username=ADMIN,
+        emulator,
+        "password",
+        tmp_path / "cache.bin",
+        username=ADMIN,
         secrets=Secrets(password=ADMIN_PASSWORD),
     )
     info = sign_in_info(settings, sign_in(settings, console=QUIET))
     assert (info.account, info.auth_method, info.tenant, info.permissions) == (
-        ADMIN, "password", emulator.identity.tenant_id, ("EWS.AccessAsUser.All",)
+        ADMIN,
+        "password",
+        emulator.identity.tenant_id,
+        ("EWS.AccessAsUser.All",),
     )
     assert info.authority == emulator.authority
     assert info.expires_at is not None
@@ -290,8 +360,13 @@ def test_username_is_asked_at_a_terminal(
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{USER}\n"))
     prompts = io.StringIO()
     tokens = sign_in(
-        settings_for(emulator, "password", tmp_path / "cache.bin", interactive=True,
-                     secrets=Secrets(password=USER_PASSWORD)),
+        settings_for(
+            emulator,
+            "password",
+            tmp_path / "cache.bin",
+            interactive=True,
+            secrets=Secrets(password=USER_PASSWORD),
+        ),
         console=Console(file=prompts),
     )
     assert prompts.getvalue() == "Username: "

@@ -58,8 +58,9 @@ class Report:
         return {r["folder"]: r for r in self.rows_of(mailbox) if r["folder"]}
 
     def mailbox(self, mailbox: str) -> dict[str, Any]:
-        return next(m for m in self.document["mailboxes"]
-                    if m["mailbox"].casefold() == mailbox.casefold())
+        return next(
+            m for m in self.document["mailboxes"] if m["mailbox"].casefold() == mailbox.casefold()
+        )
 
 
 def read_report(run_dir: Path) -> Report:
@@ -82,24 +83,33 @@ class Cli:
     def global_options(self, user: str) -> list[str]:
         return [
             *self.handle.cli_options(),
-            "--token-cache", str(self.tmp_path / f"cache-{user}.bin"),
-            "--auth", "password", "--username", user,
+            "--token-cache",
+            str(self.tmp_path / f"cache-{user}.bin"),
+            "--auth",
+            "password",
+            "--username",
+            user,
         ]
 
-    def __call__(self, *args: str, user: str = ADMIN, input: str | None = None,
-                 output_dir: bool = True) -> Result:
+    def __call__(
+        self, *args: str, user: str = ADMIN, input: str | None = None, output_dir: bool = True
+    ) -> Result:
         extra = ["--output-dir", str(self.output_dir)] if output_dir else []
         runner = CliRunner()
         return runner.invoke(
-            cli, [*self.global_options(user), *args, *extra], input=input,
+            cli,
+            [*self.global_options(user), *args, *extra],
+            input=input,
             env={"OCM_PASSWORD": PASSWORDS[user], "COLUMNS": "200"},
             prog_name="ocm-tool",
         )
 
     def run_dirs(self) -> list[Path]:
         """Run folders under the output folder, oldest first."""
-        return sorted((p for p in self.output_dir.glob("*_*") if p.is_dir()),
-                      key=lambda p: p.stat().st_mtime_ns)
+        return sorted(
+            (p for p in self.output_dir.glob("*_*") if p.is_dir()),
+            key=lambda p: p.stat().st_mtime_ns,
+        )
 
     def last_report(self) -> Report:
         dirs = [d for d in self.run_dirs() if (d / "purge-report.csv").exists()]
@@ -123,17 +133,23 @@ class Inspector:
         self.session.trust_env = False
         answer = self.session.post(
             f"{handle.base}/{handle.tenant}/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": INSPECTOR_APP,
-                  "client_secret": INSPECTOR_SECRET,
-                  "scope": "https://outlook.office365.com/.default"},
-            verify=str(handle.ca_bundle), timeout=30,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": INSPECTOR_APP,
+                "client_secret": INSPECTOR_SECRET,
+                "scope": "https://outlook.office365.com/.default",
+            },
+            verify=str(handle.ca_bundle),
+            timeout=30,
         )
         answer.raise_for_status()
         self.token = answer.json()["access_token"]
 
     def _get(self, url: str, *, auth: bool = True) -> dict:
         headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
-        answer = self.session.get(url, headers=headers, verify=str(self.handle.ca_bundle), timeout=30)
+        answer = self.session.get(
+            url, headers=headers, verify=str(self.handle.ca_bundle), timeout=30
+        )
         answer.raise_for_status()
         return answer.json()
 

@@ -23,9 +23,15 @@ EMPTIED: dict[str, list[str]] = {
 EMPTIED["purge-all-data"] = [folder for folders in list(EMPTIED.values()) for folder in folders]
 #: The order the script listed its purge operations in.
 COMMAND_ORDER = [
-    "purge-all-data", "purge-contacts-data", "purge-companies-data", "purge-deals-data",
-    "purge-templates-data", "purge-ocm-personmeta-data", "purge-xrm-activity-stream-data",
-    "purge-xrm-insights-data", "purge-xrm-deleted-items-data",
+    "purge-all-data",
+    "purge-contacts-data",
+    "purge-companies-data",
+    "purge-deals-data",
+    "purge-templates-data",
+    "purge-ocm-personmeta-data",
+    "purge-xrm-activity-stream-data",
+    "purge-xrm-insights-data",
+    "purge-xrm-deleted-items-data",
 ]
 
 _WELL_KNOWN = {"root": "Root", "msgfolderroot": TOP, "contacts": CONTACTS}

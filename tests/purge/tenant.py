@@ -67,9 +67,15 @@ def _shared(record: dict, shared: bool) -> dict:
 
 def full_mailbox(address: str, **settings: object) -> dict:
     """A mailbox with ``OCM_COUNTS`` items in its OCM folders and ``OTHER_COUNTS`` of its own."""
-    contact_link = {"Relationships": [{"ItemType": "IPM.AbchPerson", "ItemLinkId":
-                                       "aaaaaaaa-0000-4000-8000-000000000001",
-                                       "LinkType": "TaskPertainsTo"}]}
+    contact_link = {
+        "Relationships": [
+            {
+                "ItemType": "IPM.AbchPerson",
+                "ItemLinkId": "aaaaaaaa-0000-4000-8000-000000000001",
+                "LinkType": "TaskPertainsTo",
+            }
+        ]
+    }
     return {
         "address": address,
         "kind": "user",
@@ -78,17 +84,27 @@ def full_mailbox(address: str, **settings: object) -> dict:
         "onHold": False,
         **settings,
         "templates": {
-            "contact": {"FieldList": [{"Id": "f1", "Label": "Segment", "_Type": {"Label": "Text"}}]},
+            "contact": {
+                "FieldList": [{"Id": "f1", "Label": "Segment", "_Type": {"Label": "Text"}}]
+            },
             "company": {"FieldList": []},
-            "deal": {"FieldList": [], "StatusList": [{"Id": "s1", "Label": "Open",
-                                                      "Stages": [{"Id": "st1", "Label": "Qualify"}]}]},
+            "deal": {
+                "FieldList": [],
+                "StatusList": [
+                    {"Id": "s1", "Label": "Open", "Stages": [{"Id": "st1", "Label": "Qualify"}]}
+                ],
+            },
         },
-        "contacts": [{"DisplayName": f"Contact {n}", "GivenName": "Jana", "Surname": "Dvořáková"}
-                     for n in range(6)],
+        "contacts": [
+            {"DisplayName": f"Contact {n}", "GivenName": "Jana", "Surname": "Dvořáková"}
+            for n in range(6)
+        ],
         "organizations": [_shared({"DisplayName": f"Company {n}"}, n >= 3) for n in range(4)],
         "deals": [_shared({"Name": f"Deal {n}", "Amount": 100 * n}, n >= 4) for n in range(6)],
-        "activities": [_shared({"ActionVerb": "Post" if n % 2 else "Call", "Text": f"Activity {n}"},
-                               n >= 5) for n in range(12)],
+        "activities": [
+            _shared({"ActionVerb": "Post" if n % 2 else "Call", "Text": f"Activity {n}"}, n >= 5)
+            for n in range(12)
+        ],
         "insights": [{"InsightType": "Reminder", "Title": f"Insight {n}"} for n in range(8)],
         "personMetadata": [{"DisplayName": f"Person {n}"} for n in range(9)],
         "deletedItems": [_shared({"DisplayName": f"Deleted {n}"}, n >= 10) for n in range(21)],
@@ -109,8 +125,14 @@ def tenant() -> dict:
             {"upn": ADMIN, "password": PASSWORDS[ADMIN], "roles": ["Global Administrator"]},
             *({"upn": upn, "password": PASSWORDS[upn]} for upn in (ALICE, BOB, HOLLY, DAVE)),
         ],
-        "apps": [{"clientId": INSPECTOR_APP, "clientSecret": INSPECTOR_SECRET,
-                  "certificateThumbprint": None, "roles": ["full_access_as_app"]}],
+        "apps": [
+            {
+                "clientId": INSPECTOR_APP,
+                "clientSecret": INSPECTOR_SECRET,
+                "certificateThumbprint": None,
+                "roles": ["full_access_as_app"],
+            }
+        ],
         "mailboxes": [
             full_mailbox(ALICE),
             full_mailbox(SALES, kind="group", members=[ALICE], xrmSessionRequired=True),
@@ -126,10 +148,15 @@ def many_mailboxes_tenant(count: int, *, admin_access: bool = True) -> dict:
     each; the admin holds FullAccess on all of them (``admin_access``) or on none."""
     base = tenant()
     base["mailboxes"] = [
-        {"address": box_address(n), "kind": "user", "members": [],
-         "fullAccess": [ADMIN] if admin_access else [],
-         "onHold": False, "contacts": [{"DisplayName": f"C{n}a"}, {"DisplayName": f"C{n}b"}],
-         "otherItems": {"contacts": [{"DisplayName": "Own"}]}}
+        {
+            "address": box_address(n),
+            "kind": "user",
+            "members": [],
+            "fullAccess": [ADMIN] if admin_access else [],
+            "onHold": False,
+            "contacts": [{"DisplayName": f"C{n}a"}, {"DisplayName": f"C{n}b"}],
+            "otherItems": {"contacts": [{"DisplayName": "Own"}]},
+        }
         for n in range(count)
     ]
     return base

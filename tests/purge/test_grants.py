@@ -16,15 +16,28 @@ def test_grant_access_grants_purges_and_removes_the_grant(run_cli, inspector) ->
     assert result.exit_code == 0, result.output
     assert not inspector.has_full_access(ALICE, ADMIN)
     assert all(inspector.folders(ALICE)[p] == 0 for p in EMPTIED["purge-all-data"])
-    for step in ("Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission",
-                 "no longer has FullAccess"):
+    for step in (
+        "Get-MailboxPermission",
+        "Add-MailboxPermission",
+        "Remove-MailboxPermission",
+        "no longer has FullAccess",
+    ):
         assert step in result.output
     grant = run_cli.last_report().mailbox(ALICE)["grant"]
-    assert (grant["user"], grant["preexisting"], grant["added"], grant["removed"],
-            grant["verifiedGone"], grant["leftBehind"]) == (ADMIN, False, True, True, True, False)
+    assert (
+        grant["user"],
+        grant["preexisting"],
+        grant["added"],
+        grant["removed"],
+        grant["verifiedGone"],
+        grant["leftBehind"],
+    ) == (ADMIN, False, True, True, True, False)
     assert [s.split(":")[0] for s in grant["steps"]] == [
-        "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission",
-        "Get-MailboxPermission"]
+        "Get-MailboxPermission",
+        "Add-MailboxPermission",
+        "Remove-MailboxPermission",
+        "Get-MailboxPermission",
+    ]
 
 
 def test_grant_is_removed_when_the_service_fails_midway(run_cli, inspector, emulator) -> None:
@@ -45,8 +58,9 @@ def test_grant_is_removed_when_the_service_fails_midway(run_cli, inspector, emul
 
 
 def test_grant_is_removed_when_a_folder_fails(run_cli, inspector, emulator) -> None:
-    insights = next(f["Id"] for f in inspector.mailbox(ALICE)["Folders"]
-                    if f["Path"] == "Root/XrmInsights")
+    insights = next(
+        f["Id"] for f in inspector.mailbox(ALICE)["Folders"] if f["Path"] == "Root/XrmInsights"
+    )
     emulator.server.app = FailEmptyFolder(emulator.server.app, insights)
 
     result = run_cli("purge-all-data", ALICE, "--grant-access", "--yes")
@@ -84,7 +98,10 @@ def test_access_denied_without_grant_access_says_how_to_get_it(run_cli, inspecto
     assert result.exit_code == 4, result.output
     assert "ErrorAccessDenied" in result.output
     assert "--grant-access" in result.output
-    assert f"Add-MailboxPermission -Identity {ALICE} -User {BOB} -AccessRights FullAccess" in result.output
+    assert (
+        f"Add-MailboxPermission -Identity {ALICE} -User {BOB} -AccessRights FullAccess"
+        in result.output
+    )
     assert inspector.folders(ALICE) == before
     row = run_cli.last_report().rows_of(ALICE)[-1]
     assert (row["folder"], row["status"]) == ("", "failed")

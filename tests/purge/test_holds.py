@@ -22,8 +22,13 @@ def test_mailbox_on_hold_keeps_hard_deleted_items_until_the_hold_ends(run_cli, i
     report = run_cli.last_report()
     for row in report.rows_of(HOLLY):
         count = OCM_COUNTS[display_path(row["folder"])]
-        assert (row["before"], row["deleted"], row["retainedByHold"], row["remaining"],
-                row["status"]) == (str(count), "0", str(count), "0", "retained")
+        assert (
+            row["before"],
+            row["deleted"],
+            row["retainedByHold"],
+            row["remaining"],
+            row["status"],
+        ) == (str(count), "0", str(count), "0", "retained")
     mailbox = report.mailbox(HOLLY)
     assert mailbox["status"] == "complete-on-hold"
     assert mailbox["retainedByHold"] == sum(OCM_COUNTS.values())

@@ -27,13 +27,15 @@ def many() -> Iterator[EmulatorHandle]:
 def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: Path) -> None:
     run_cli, inspector = Cli(many, tmp_path), Inspector(many)
     listing = tmp_path / "mailboxes.txt"
-    listing.write_text("# every box\n" + "\n".join(box_address(n) for n in range(COUNT)) + "\n",
-                       encoding="utf-8")
+    listing.write_text(
+        "# every box\n" + "\n".join(box_address(n) for n in range(COUNT)) + "\n", encoding="utf-8"
+    )
     # box100 ... box199 are down: the first of them to be reached stops the run (exit 5).
     many.set_faults(unavailable_rate=1.0, paths=["box1"], retry_after=0)
 
-    first = run_cli("--concurrency", "8", "purge-contacts-data", "--mailboxes-file", str(listing),
-                    "--yes")
+    first = run_cli(
+        "--concurrency", "8", "purge-contacts-data", "--mailboxes-file", str(listing), "--yes"
+    )
 
     assert first.exit_code == 5, first.output
     report1 = run_cli.last_report()
@@ -44,15 +46,28 @@ def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: 
     assert not any(m.startswith("box1") for m in done1)
     for row in report1.rows:  # exact counts: a done mailbox lost its 2 OCM contacts
         if row["mailbox"] in done1:
-            assert (row["before"], row["deleted"], row["remaining"], row["status"]) == ("2", "2", "0", "ok")
+            assert (row["before"], row["deleted"], row["remaining"], row["status"]) == (
+                "2",
+                "2",
+                "0",
+                "ok",
+            )
         else:
             assert row["deleted"] == "0"
     not_started = [m for m in report1.document["mailboxes"] if m["status"] == "not-started"]
     assert len(not_started) >= COUNT - 100 - 8  # nothing new was started after the failure
 
     many.clear_faults()
-    second = run_cli("--concurrency", "8", "purge-contacts-data", "--mailboxes-file", str(listing),
-                     "--yes", "--resume", str(report1.run_dir / "purge-report.csv"))
+    second = run_cli(
+        "--concurrency",
+        "8",
+        "purge-contacts-data",
+        "--mailboxes-file",
+        str(listing),
+        "--yes",
+        "--resume",
+        str(report1.run_dir / "purge-report.csv"),
+    )
 
     assert second.exit_code == 0, second.output
     report2 = run_cli.last_report()
@@ -61,36 +76,57 @@ def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: 
     carried = {m["mailbox"] for m in report2.document["mailboxes"] if m["carriedOver"]}
     assert carried == done1  # skipped: done in the first run
     assert report2.document["summary"] == {
-        "mailboxes": COUNT, "done": COUNT, "carriedOver": len(done1),
-        "deleted": 2 * COUNT, "retainedByHold": 0, "remaining": 0}
+        "mailboxes": COUNT,
+        "done": COUNT,
+        "carriedOver": len(done1),
+        "deleted": 2 * COUNT,
+        "retainedByHold": 0,
+        "remaining": 0,
+    }
     for mailbox in done1:  # their rows are the first run's, unchanged
         assert report2.rows_of(mailbox) == report1.rows_of(mailbox)
     assert inspector.folders(box_address(0))[OCM_CONTACTS] == 0  # over HTTP, then all of them:
     for n in range(COUNT):
         store = many.store
-        folders = {f["Path"]: f["TotalItemCount"]
-                   for f in store.folder_summary(store.mailbox(box_address(n)))}
+        folders = {
+            f["Path"]: f["TotalItemCount"]
+            for f in store.folder_summary(store.mailbox(box_address(n)))
+        }
         assert (folders[OCM_CONTACTS], folders[OWN_CONTACTS]) == (0, 1)
 
 
 def test_resume_of_a_finished_run_does_nothing(many: EmulatorHandle, tmp_path: Path) -> None:
     run_cli = Cli(many, tmp_path)
     listing = tmp_path / "mailboxes.csv"
-    listing.write_text("address,name\n" + "".join(f"{box_address(n)},Box {n}\n" for n in range(5)),
-                       encoding="utf-8")
+    listing.write_text(
+        "address,name\n" + "".join(f"{box_address(n)},Box {n}\n" for n in range(5)),
+        encoding="utf-8",
+    )
     assert run_cli("purge-contacts-data", "--mailboxes-file", str(listing), "--yes").exit_code == 0
     report1 = run_cli.last_report()
     many.faults.reset_stats()
 
-    again = run_cli("purge-contacts-data", "--mailboxes-file", str(listing), "--yes",
-                    "--resume", str(report1.run_dir / "purge-report.csv"))
+    again = run_cli(
+        "purge-contacts-data",
+        "--mailboxes-file",
+        str(listing),
+        "--yes",
+        "--resume",
+        str(report1.run_dir / "purge-report.csv"),
+    )
 
     assert again.exit_code == 0, again.output
     assert "5 mailbox(es) already purged" in again.output
     report2 = read_report(run_cli.last_report().run_dir)
     assert report2.rows == report1.rows
     # A different operation is not "done" by that report: purge-deals-data runs on all 5.
-    deals = run_cli("purge-deals-data", "--mailboxes-file", str(listing), "--yes",
-                    "--resume", str(report1.run_dir / "purge-report.csv"))
+    deals = run_cli(
+        "purge-deals-data",
+        "--mailboxes-file",
+        str(listing),
+        "--yes",
+        "--resume",
+        str(report1.run_dir / "purge-report.csv"),
+    )
     assert deals.exit_code == 0, deals.output
     assert not any(m["carriedOver"] for m in run_cli.last_report().document["mailboxes"])

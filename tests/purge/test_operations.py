@@ -17,8 +17,9 @@ from .tenant import ALICE, OCM_COUNTS, OTHER_COUNTS, SALES
 
 @pytest.mark.parametrize("mailbox", ["user", "group"])
 @pytest.mark.parametrize("operation", PURGE_OPERATIONS, ids=lambda op: op.name)
-def test_purge_empties_exactly_the_operations_folders(operation, mailbox, run_cli, inspector,
-                                                      emulator) -> None:
+def test_purge_empties_exactly_the_operations_folders(
+    operation, mailbox, run_cli, inspector, emulator
+) -> None:
     # alice purges her own mailbox (no ADDRESS: the signed-in user's), or her group's.
     address = ALICE if mailbox == "user" else SALES
     before = inspector.folders(address)
@@ -39,8 +40,13 @@ def test_purge_empties_exactly_the_operations_folders(operation, mailbox, run_cl
     assert [display_path(r["folder"]) for r in rows] == EMPTIED[operation.name]
     for row in rows:
         count = OCM_COUNTS[display_path(row["folder"])]
-        assert (row["before"], row["deleted"], row["retainedByHold"], row["remaining"],
-                row["status"]) == (str(count), str(count), "0", "0", "ok")
+        assert (
+            row["before"],
+            row["deleted"],
+            row["retainedByHold"],
+            row["remaining"],
+            row["status"],
+        ) == (str(count), str(count), "0", "0", "ok")
     assert report.mailbox(address)["status"] == "complete"
     assert report.document["status"] == "complete"
     assert report.document["operation"] == operation.name
@@ -55,4 +61,7 @@ def test_group_mailbox_session_is_started_before_the_purge(run_cli, inspector, e
     assert result.exit_code == 0, result.output
     assert "ErrorXrmSessionRequired" in result.output
     assert emulator.store.mailbox(SALES).session_started
-    assert inspector.folders(SALES)["Root/Top of Information Store/Contacts/Outlook Customer Manager"] == 0
+    assert (
+        inspector.folders(SALES)["Root/Top of Information Store/Contacts/Outlook Customer Manager"]
+        == 0
+    )

@@ -38,8 +38,17 @@ def test_help_reads_like_get_help(operation) -> None:
     assert text.splitlines()[2].strip().startswith("Purge ")  # synopsis line
     for number, folder in enumerate(operation.folders, 1):  # folders, numbered, in order
         assert f"{number}. {folder}" in text
-    for topic in ("Nothing else is touched", "tasks", "Permissions:", "--grant-access",
-                  "FullAccess", "--dry-run", "hold", "Examples:", f"ocm-tool {operation.name}"):
+    for topic in (
+        "Nothing else is touched",
+        "tasks",
+        "Permissions:",
+        "--grant-access",
+        "FullAccess",
+        "--dry-run",
+        "hold",
+        "Examples:",
+        f"ocm-tool {operation.name}",
+    ):
         assert topic in text
 
 
@@ -51,15 +60,18 @@ def test_root_help_lists_purges_in_the_scripts_order() -> None:
 
 def test_mailboxes_file_one_address_a_line(tmp_path: Path) -> None:
     path = tmp_path / "list.txt"
-    path.write_text("# users\nalice@contoso.com\n\n  bob@contoso.com  \nALICE@contoso.com\n",
-                    encoding="utf-8")
+    path.write_text(
+        "# users\nalice@contoso.com\n\n  bob@contoso.com  \nALICE@contoso.com\n", encoding="utf-8"
+    )
     assert read_mailbox_list(path) == ["alice@contoso.com", "bob@contoso.com"]
 
 
 def test_mailboxes_file_csv_with_an_address_column(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_text('\ufeffName,Address\r\n"Alice, A.",alice@contoso.com\r\nBob,bob@contoso.com\r\n',
-                    encoding="utf-8")
+    path.write_text(
+        '\ufeffName,Address\r\n"Alice, A.",alice@contoso.com\r\nBob,bob@contoso.com\r\n',
+        encoding="utf-8",
+    )
     assert read_mailbox_list(path) == ["alice@contoso.com", "bob@contoso.com"]
 
 

@@ -30,8 +30,15 @@ PATIENCE = 120.0
 def command(run_cli: Cli, user: str, *args: str) -> tuple[list[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OCM_")}
     env |= {"OCM_PASSWORD": PASSWORDS[user], "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "ocm_tool", *run_cli.global_options(user), *args,
-            "--output-dir", str(run_cli.output_dir)]
+    argv = [
+        sys.executable,
+        "-m",
+        "ocm_tool",
+        *run_cli.global_options(user),
+        *args,
+        "--output-dir",
+        str(run_cli.output_dir),
+    ]
     return argv, env
 
 
@@ -40,8 +47,9 @@ def typed(run_cli: Cli, user: str, text: str, *args: str) -> tuple[int, str]:
     SIGINT there instead). Returns the exit status and the output, without colours."""
     argv, env = command(run_cli, user, *args)
     master, slave = pty.openpty()
-    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                               close_fds=True)
+    process = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
     os.close(slave)
     output, answered = "", False
     deadline = time.monotonic() + PATIENCE
@@ -72,7 +80,7 @@ def typed(run_cli: Cli, user: str, text: str, *args: str) -> tuple[int, str]:
             process.kill()
 
 
-@pytest.mark.parametrize("text, purged", [(ALICE, True), ("alice", False), ("", False)])
+@pytest.mark.parametrize(("text", "purged"), [(ALICE, True), ("alice", False), ("", False)])
 def test_the_address_must_be_typed_to_purge(run_cli, inspector, text: str, purged: bool) -> None:
     code, output = typed(run_cli, ALICE, text, "purge-contacts-data")
 
@@ -86,7 +94,9 @@ def test_the_address_must_be_typed_to_purge(run_cli, inspector, text: str, purge
 def test_a_list_is_confirmed_by_typing_its_size(run_cli, inspector, tmp_path: Path) -> None:
     listing = tmp_path / "list.txt"
     listing.write_text(f"{ALICE}\nsales@contoso.com\n", encoding="utf-8")
-    code, output = typed(run_cli, ALICE, "2", "purge-contacts-data", "--mailboxes-file", str(listing))
+    code, output = typed(
+        run_cli, ALICE, "2", "purge-contacts-data", "--mailboxes-file", str(listing)
+    )
 
     assert code == 0, output
     assert "type 2" in output
@@ -116,20 +126,31 @@ def boxes() -> Iterator[EmulatorHandle]:
 
 
 def test_ctrl_c_during_a_list_stops_removes_grants_and_resume_finishes(
-        boxes: EmulatorHandle, tmp_path: Path) -> None:
+    boxes: EmulatorHandle, tmp_path: Path
+) -> None:
     run_cli, inspector = Cli(boxes, tmp_path), Inspector(boxes)
     listing = tmp_path / "boxes.txt"
     listing.write_text("\n".join(box_address(n) for n in range(COUNT)), encoding="utf-8")
     boxes.set_faults(latency=0.05, paths=["EmptyFolder"])  # slow enough to be caught midway
-    argv, env = command(run_cli, ADMIN, "purge-contacts-data", "--mailboxes-file", str(listing),
-                        "--yes", "--grant-access")
+    argv, env = command(
+        run_cli,
+        ADMIN,
+        "purge-contacts-data",
+        "--mailboxes-file",
+        str(listing),
+        "--yes",
+        "--grant-access",
+    )
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         report_file = None
         while process.poll() is None:  # wait until a few mailboxes are done, then Ctrl-C
             reports = list(run_cli.output_dir.glob("*/purge-report.csv"))
-            if reports and read_report(reports[0].parent).rows and sum(
-                    r["status"] == "ok" for r in read_report(reports[0].parent).rows) >= 3:
+            if (
+                reports
+                and read_report(reports[0].parent).rows
+                and sum(r["status"] == "ok" for r in read_report(reports[0].parent).rows) >= 3
+            ):
                 report_file = reports[0]
                 process.send_signal(signal.SIGINT)
                 break
@@ -154,8 +175,15 @@ def test_ctrl_c_during_a_list_stops_removes_grants_and_resume_finishes(
             assert mailbox["grant"]["leftBehind"] is False
 
     boxes.clear_faults()
-    result = run_cli("purge-contacts-data", "--mailboxes-file", str(listing), "--yes",
-                     "--grant-access", "--resume", str(report_file))
+    result = run_cli(
+        "purge-contacts-data",
+        "--mailboxes-file",
+        str(listing),
+        "--yes",
+        "--grant-access",
+        "--resume",
+        str(report_file),
+    )
     assert result.exit_code == 0, result.output
     report2 = run_cli.last_report()
     assert {m["mailbox"] for m in report2.document["mailboxes"] if m["carriedOver"]} == done

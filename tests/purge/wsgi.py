@@ -16,8 +16,14 @@ WsgiApp = Callable[..., Iterable[bytes]]
 
 def _answer(start_response: Callable[..., Any], status: str, body: dict) -> list[bytes]:
     data = json.dumps(body).encode()
-    start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(data))), ("request-id", "test-request-id")])
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(data))),
+            ("request-id", "test-request-id"),
+        ],
+    )
     return [data]
 
 
@@ -45,9 +51,20 @@ class FailEmptyFolder:
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = unquote(environ.get("PATH_INFO", ""))
         if path.endswith(f"/MailFolders/{self.folder_id}/EmptyFolder"):
-            return _answer(start_response, "400 Bad Request", {"error": {
-                "code": "BadRequest", "message": "This folder cannot be emptied (test)",
-                "innerError": {"request-id": "test-request-id", "date": "2020-01-01T00:00:00"}}})
+            return _answer(
+                start_response,
+                "400 Bad Request",
+                {
+                    "error": {
+                        "code": "BadRequest",
+                        "message": "This folder cannot be emptied (test)",
+                        "innerError": {
+                            "request-id": "test-request-id",
+                            "date": "2020-01-01T00:00:00",
+                        },
+                    }
+                },
+            )
         return self.app(environ, start_response)
 
 
