@@ -1,31 +1,62 @@
-"""Typed errors and the exit codes the CLI maps them to.
+"""Typed errors, how far each one reaches, and the exit statuses: the one error policy.
 
-Every failure a user can meet is one of these classes. Each carries a one-line message
-that says what went wrong and, in ``hint``, how to fix it. ``cli.py`` is the only place that
-turns them into output and exit statuses; nothing else prints errors or calls ``sys.exit``.
+Every failure a user can meet is one of these classes. Each carries a one-line message that
+says what went wrong and, in ``hint``, how to fix it, and two class attributes that every
+command reads the same way:
 
-Exit codes (stable; scripts depend on them):
+- ``exit_status``: the :class:`ExitStatus` of a run that this error ends;
+- ``scope``: how much of a run it ends (:class:`Scope`): one task (an export file, a purge
+  folder), one mailbox, or the whole run.
 
-====  ==========================================================================
-0     everything requested was done
-1     the run finished but something in it failed (an entity, a folder, a mailbox)
-2     usage or configuration error; nothing was changed
-3     sign-in failed (bad credentials, expired device code, no token)
-4     a mailbox that does not exist or that this account may not open
-5     the service or the network failed beyond what retries could absorb
-130   interrupted (Ctrl-C); only whole files were left behind
-====  ==========================================================================
+The CLI (``ocm_tool.cli``) is the only place that turns errors into output and exit statuses;
+nothing else prints errors or calls ``sys.exit``. Help texts and docs list the statuses from
+:data:`EXIT_MEANINGS`, so they cannot drift from the code.
 """
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_AUTH = 3
-EXIT_ACCESS = 4
-EXIT_SERVICE = 5
-EXIT_INTERRUPTED = 130
+from enum import Enum, IntEnum
+from typing import ClassVar
+
+
+class ExitStatus(IntEnum):
+    """Exit statuses of ``ocm-tool`` (stable: scripts depend on them)."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    AUTH = 3
+    ACCESS = 4
+    SERVICE = 5
+    INTERRUPTED = 130
+
+    @property
+    def meaning(self) -> str:
+        return EXIT_MEANINGS[self]
+
+
+#: What each status means, in the words the help and the docs print.
+EXIT_MEANINGS: dict[ExitStatus, str] = {
+    ExitStatus.OK: "everything requested was done",
+    ExitStatus.FAILED: "the run finished but something in it failed (a file, a folder, a mailbox)",
+    ExitStatus.USAGE: "usage or configuration error, or a refusal; nothing was changed",
+    ExitStatus.AUTH: "sign-in failed (bad credentials, expired device code, no token)",
+    ExitStatus.ACCESS: "a mailbox that does not exist or that this account may not open",
+    ExitStatus.SERVICE: "the service or the network failed beyond what retries could absorb",
+    ExitStatus.INTERRUPTED: "interrupted (Ctrl-C); only whole files were left behind",
+}
+
+
+class Scope(Enum):
+    """How much of a run an error ends."""
+
+    #: One task: an export file or a purge folder. The run goes on; it exits 1 at the end.
+    TASK = "task"
+    #: The mailbox cannot be read or changed at all. Other mailboxes of a list go on; a run
+    #: of one mailbox ends with the error's exit status.
+    MAILBOX = "mailbox"
+    #: Nothing more can be done (sign-in, configuration, the service gone): stop everything.
+    RUN = "run"
 
 
 class OcmError(Exception):
@@ -34,7 +65,8 @@ class OcmError(Exception):
     ``str(error)`` is the one-line message; ``hint`` is the fix, or ``None``.
     """
 
-    exit_code: int = EXIT_FAILED
+    exit_status: ClassVar[ExitStatus] = ExitStatus.FAILED
+    scope: ClassVar[Scope] = Scope.TASK
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -44,11 +76,21 @@ class OcmError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def ends_mailbox(self) -> bool:
+        """Whether this error ends the mailbox it happened in (and, for RUN, everything)."""
+        return self.scope is not Scope.TASK
+
+    @property
+    def ends_run(self) -> bool:
+        return self.scope is Scope.RUN
+
 
 class UsageError(OcmError):
     """Bad options, missing configuration, or a refusal made before anything changed."""
 
-    exit_code = EXIT_USAGE
+    exit_status = ExitStatus.USAGE
+    scope = Scope.RUN
 
 
 class ConfigurationError(UsageError):
@@ -58,19 +100,19 @@ class ConfigurationError(UsageError):
 class AuthenticationError(OcmError):
     """Signing in failed or no token could be obtained."""
 
-    exit_code = EXIT_AUTH
+    exit_status = ExitStatus.AUTH
+    scope = Scope.RUN
 
 
 class OutputError(OcmError):
-    """Writing the run folder failed (disk full, permission denied, ...)."""
-
-    exit_code = EXIT_FAILED
+    """Writing a file failed (disk full, permission denied, ...): that file is not written."""
 
 
 class TransportError(OcmError):
     """The server could not be reached, or kept dropping connections, beyond the retries."""
 
-    exit_code = EXIT_SERVICE
+    exit_status = ExitStatus.SERVICE
+    scope = Scope.RUN
 
 
 class ApiError(OcmError):
@@ -80,8 +122,6 @@ class ApiError(OcmError):
     ...), ``request_id`` the server's ``request-id`` and ``client_request_id`` the id the
     client sent. Use :func:`api_error` to build the most specific subclass.
     """
-
-    exit_code = EXIT_FAILED
 
     def __init__(
         self,
@@ -100,27 +140,35 @@ class ApiError(OcmError):
         self.request_id = request_id
         self.client_request_id = client_request_id
 
+    @property
+    def trace_id(self) -> str | None:
+        """The id to quote to support: the server's request-id, else the one we sent."""
+        return self.request_id or self.client_request_id
+
 
 class InvalidTokenError(ApiError):
     """401 ``InvalidAuthenticationToken`` that survived one token refresh."""
 
-    exit_code = EXIT_AUTH
+    exit_status = ExitStatus.AUTH
+    scope = Scope.RUN
 
 
 class AccessDeniedError(ApiError):
     """403 ``ErrorAccessDenied``: the account may not open that mailbox or call that API."""
 
-    exit_code = EXIT_ACCESS
+    exit_status = ExitStatus.ACCESS
+    scope = Scope.MAILBOX
 
 
 class MailboxNotFoundError(ApiError):
     """404 ``ErrorInvalidMailbox`` / ``MailboxNotFound``."""
 
-    exit_code = EXIT_ACCESS
+    exit_status = ExitStatus.ACCESS
+    scope = Scope.MAILBOX
 
 
 class ItemNotFoundError(ApiError):
-    """404 ``ErrorItemNotFound``: a folder or item that is not (or no longer) there."""
+    """404 ``ErrorItemNotFound``: a folder, collection or item that is not (or no longer) there."""
 
 
 class XrmSessionRequiredError(ApiError):
@@ -130,13 +178,15 @@ class XrmSessionRequiredError(ApiError):
 class ThrottledError(ApiError):
     """429 ``TooManyRequests`` still answered after every retry."""
 
-    exit_code = EXIT_SERVICE
+    exit_status = ExitStatus.SERVICE
+    scope = Scope.RUN
 
 
 class ServiceError(ApiError):
     """5xx answers still answered after every retry."""
 
-    exit_code = EXIT_SERVICE
+    exit_status = ExitStatus.SERVICE
+    scope = Scope.RUN
 
 
 _BY_CODE: dict[str, type[ApiError]] = {

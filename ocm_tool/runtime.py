@@ -1,17 +1,23 @@
-"""One run's shared state: settings, the console, and sign-in and client made once, on first use."""
+"""One run's shared state: settings, the consoles, and sign-in and client made once, on first use.
+
+Sign-in (msal) and the client (requests) are imported when first used, not when this module
+is: a command that needs neither never loads them.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ocm_tool.auth import TokenProvider, sign_in
 from ocm_tool.errors import ConfigurationError
-from ocm_tool.graph import GraphClient
 from ocm_tool.settings import Settings
+
+if TYPE_CHECKING:
+    from ocm_tool.client import GraphClient, TokenProvider
 
 NO_ENDPOINT_HINT = (
     "the OCM service is retired, so there is no default: pass --endpoint URL (or set "
@@ -31,12 +37,16 @@ class Runtime:
 
     @cached_property
     def tokens(self) -> TokenProvider:
+        from ocm_tool.auth import sign_in
+
         with self._lock:
             self.require_endpoint()
             return sign_in(self.settings, console=self.err_console)
 
     @cached_property
     def client(self) -> GraphClient:
+        from ocm_tool.client import GraphClient
+
         endpoint = self.require_endpoint()
         return GraphClient(
             endpoint,

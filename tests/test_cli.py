@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from ocm_tool.cli import cli
 from ocm_tool.emulator.seed import ADMIN_UPN, USER_PASSWORD, SeedOptions, generate_tenant
 from ocm_tool.emulator.server import EmulatorHandle, running_emulator
-from ocm_tool.errors import EXIT_ACCESS, EXIT_AUTH, EXIT_SERVICE, EXIT_USAGE
+from ocm_tool.errors import ExitStatus
 
 ALICE = "alice@contoso.com"
 
@@ -57,7 +57,7 @@ def test_every_global_option_can_come_from_the_environment(emulator, tmp_path) -
 def test_no_endpoint_and_no_demo_is_one_line_with_the_fix() -> None:
     result = CliRunner().invoke(cli, ["export-all-data"])
 
-    assert result.exit_code == EXIT_USAGE
+    assert result.exit_code == ExitStatus.USAGE
     assert result.output.count("\n") == 1
     assert result.output.startswith("error: no API endpoint is configured; fix: ")
     assert "--endpoint" in result.output and "--demo" in result.output
@@ -69,7 +69,7 @@ def test_a_mailbox_that_does_not_exist_exits_4_in_one_line(emulator, tmp_path) -
         environment(emulator, tmp_path),
     )
 
-    assert result.exit_code == EXIT_ACCESS
+    assert result.exit_code == ExitStatus.ACCESS
     error_lines = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1
     assert "request-id" in error_lines[0] and "fix: check the SMTP address" in error_lines[0]
@@ -81,14 +81,14 @@ def test_a_mailbox_the_account_may_not_open_exits_4(emulator, tmp_path) -> None:
         environment(emulator, tmp_path),
     )
 
-    assert result.exit_code == EXIT_ACCESS
+    assert result.exit_code == ExitStatus.ACCESS
     assert "FullAccess" in result.output
 
 
 def test_a_wrong_password_exits_3(emulator, tmp_path) -> None:
     result = run(["whoami"], environment(emulator, tmp_path, OCM_PASSWORD="wrong"))
 
-    assert result.exit_code == EXIT_AUTH
+    assert result.exit_code == ExitStatus.AUTH
     assert result.output.startswith("error: ")
 
 
@@ -100,7 +100,7 @@ def test_a_server_that_is_not_there_exits_5(emulator, tmp_path) -> None:
 
     result = run(["export-tasks-data", "--output-dir", str(tmp_path)], env)
 
-    assert result.exit_code == EXIT_SERVICE, result.output
+    assert result.exit_code == ExitStatus.SERVICE, result.output
     assert "127.0.0.1" in result.output
 
 

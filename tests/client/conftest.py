@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from ocm_tool.auth import TokenProvider, sign_in
+from ocm_tool.auth import sign_in
+from ocm_tool.client import GraphClient, RetryPolicy, TokenProvider
 from ocm_tool.emulator.server import EmulatorHandle, running_emulator
-from ocm_tool.graph import GraphClient, RetryPolicy
 from ocm_tool.settings import Secrets, Settings
 
 from .tenant import APP_ID, APP_SECRET, tenant

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from ocm_tool import errors
+from ocm_tool.client import BatchRequest, GraphClient
 from ocm_tool.emulator.server import EmulatorHandle
-from ocm_tool.graph import BatchRequest, GraphClient
 
 from .conftest import Recorder, RetryLog
 from .tenant import ALICE, CONTACTS

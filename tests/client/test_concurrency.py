@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from ocm_tool.client import GraphClient
 from ocm_tool.emulator.server import EmulatorHandle
-from ocm_tool.graph import GraphClient
 
 from .conftest import RetryLog
 from .tenant import ALICE, CONTACTS

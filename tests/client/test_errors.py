@@ -11,9 +11,8 @@ import certifi
 import pytest
 
 from ocm_tool import errors
-from ocm_tool.auth import TokenProvider
+from ocm_tool.client import GraphClient, TokenProvider
 from ocm_tool.emulator.server import EmulatorHandle, running_emulator
-from ocm_tool.graph import GraphClient
 
 from .conftest import FAST_RETRY, RetryLog, sign_in_app
 from .tenant import ALICE, CONTACTS, NO_ROLE_APP_ID, NO_ROLE_APP_SECRET, tenant
@@ -84,10 +83,10 @@ def test_forbidden_mailbox(emulator: EmulatorHandle, tmp_path: Path) -> None:
     ):
         client.get(f"/users/{ALICE}/XrmContacts")
     error = raised.value
-    assert (error.status, error.code, error.exit_code) == (
+    assert (error.status, error.code, error.exit_status) == (
         403,
         "ErrorAccessDenied",
-        errors.EXIT_ACCESS,
+        errors.ExitStatus.ACCESS,
     )
     assert uuid.UUID(error.request_id)
     assert uuid.UUID(error.client_request_id).version == 4
@@ -125,5 +124,5 @@ def test_without_ca_bundle_tls_fails_with_a_hint(
     with pytest.raises(errors.ConfigurationError) as raised:
         client.get(f"/users/{ALICE}/XrmContacts")
     assert "--ca-bundle" in raised.value.hint
-    assert raised.value.exit_code == errors.EXIT_USAGE
+    assert raised.value.exit_status == errors.ExitStatus.USAGE
     assert retries.calls == []

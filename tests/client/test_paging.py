@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocm_tool.graph import GraphClient
+from ocm_tool.client import GraphClient
 
 from .conftest import Recorder
 from .tenant import ACTIVITIES, ALICE, BOB, CONTACTS, POSTS

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from ocm_tool import errors
+from ocm_tool.client import GraphClient, RetryPolicy
 from ocm_tool.emulator.server import EmulatorHandle
-from ocm_tool.graph import GraphClient, RetryPolicy
 
 from .conftest import RetryLog
 from .tenant import ALICE, CONTACTS
@@ -77,10 +77,10 @@ def test_gives_up_after_max_attempts_with_the_ids(
     with pytest.raises(errors.ServiceError) as raised:
         client.get(CONTACTS_PATH)
     error = raised.value
-    assert (error.status, error.code, error.exit_code) == (
+    assert (error.status, error.code, error.exit_status) == (
         504,
         "GatewayTimeout",
-        errors.EXIT_SERVICE,
+        errors.ExitStatus.SERVICE,
     )
     assert uuid.UUID(error.request_id)
     assert uuid.UUID(error.client_request_id).version == 4

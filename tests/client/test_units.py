@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ocm_tool import errors
-from ocm_tool.graph import BatchResponse, GraphClient, RetryPolicy, parse_retry_after
+from ocm_tool.client import BatchResponse, GraphClient, RetryPolicy, parse_retry_after
 
 
 class StaticTokens:

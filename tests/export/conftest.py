@@ -80,6 +80,9 @@ class ServerHook:
     requests: list[Request] = field(default_factory=list)
     before: list[Callable[[Request], None]] = field(default_factory=list)
     prefer: str | None = None
+    #: Path part -> (status, error code): API requests whose path contains it get that error
+    #: answer (api.md's body) instead of the emulator's.
+    refuse: dict[str, tuple[int, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
@@ -100,7 +103,27 @@ class ServerHook:
             environ["HTTP_PREFER"] = self.prefer
         for callback in list(self.before):
             callback(request)
+        for part, (status, code) in list(self.refuse.items()):
+            if part in request.path:
+                return self._error(start_response, status, code)
         return self.app(environ, start_response)
+
+    @staticmethod
+    def _error(start_response: Callable[..., Any], status: int, code: str) -> list[bytes]:
+        body = json.dumps(
+            {"error": {"code": code, "message": "refused by the test", "innerError": {}}}
+        ).encode()
+        start_response(
+            f"{status} Refused",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    def reset(self) -> None:
+        """No callbacks, no refusals, the server's own page size."""
+        self.before.clear()
+        self.refuse.clear()
+        self.prefer = None
 
     def api_requests(self) -> list[Request]:
         with self._lock:
@@ -206,12 +229,10 @@ def emulator(fixture_emulator: EmulatorHandle) -> Iterator[EmulatorHandle]:
     """The module's emulator with no faults and a fresh hook, for one test."""
     fixture_emulator.clear_faults()
     hook = hook_server(fixture_emulator)
-    hook.before.clear()
-    hook.prefer = None
+    hook.reset()
     yield fixture_emulator
     fixture_emulator.clear_faults()
-    hook.before.clear()
-    hook.prefer = None
+    hook.reset()
 
 
 @pytest.fixture

@@ -120,8 +120,8 @@ def test_defect_4_non_ascii_names_survive(ocm: Cli) -> None:
 
 
 def test_defect_5_a_failed_entity_is_reported_and_leaves_no_file(ocm: Cli) -> None:
-    # Every call listing deals is throttled, past the client's retries; the rest is served.
-    ocm.handle.set_faults(throttle_rate=1.0, retry_after=0.02, paths=["/XrmDeals"])
+    # The server refuses to list deals (a 400 is not retried); the rest is served.
+    ocm.hook.refuse["/XrmDeals"] = (400, "BadRequest")
     result = ocm.run("export-all-data")
     assert result.exit_code == 1
     assert "Deals.csv" in result.output and "error:" in result.output
@@ -134,7 +134,7 @@ def test_defect_5_a_failed_entity_is_reported_and_leaves_no_file(ocm: Cli) -> No
     assert data["status"] == "partial"
     files = {f["name"]: f for f in data["files"]}
     assert files["Deals.csv"]["status"] == "failed"
-    assert "TooManyRequests" in files["Deals.csv"]["error"]
+    assert "BadRequest" in files["Deals.csv"]["error"]
     assert files["Deals.csv"]["rows"] is None and files["Deals.csv"]["sha256"] is None
     for name in written:
         assert files[name]["status"] == "complete"
@@ -148,8 +148,8 @@ def test_defect_5_failure_after_the_first_page_removes_the_partial_file(ocm: Cli
     def fail_second_contacts_page(request: Request) -> None:
         if request.path.endswith("/XrmContacts"):
             seen.append(request.query)
-            if len(seen) == 2:  # the first page is on disk by now; from here on, deny
-                ocm.handle.set_faults(throttle_rate=1.0, retry_after=0.02, paths=["/XrmContacts"])
+            if len(seen) == 2:  # the first page is on disk by now; from here on, refuse
+                ocm.hook.refuse["/XrmContacts"] = (400, "BadRequest")
 
     ocm.hook.before.append(fail_second_contacts_page)
     result = ocm.run("export-contacts-data")

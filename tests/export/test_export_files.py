@@ -10,7 +10,7 @@ import pytest
 
 from ocm_tool import __version__
 from ocm_tool.emulator.server import running_emulator
-from ocm_tool.export import EXPORT_COMMANDS
+from ocm_tool.export.commands import EXPORT_OPERATIONS
 
 from .conftest import (
     ALICE,
@@ -126,7 +126,7 @@ def test_manifest_records_what_was_exported(ocm: Cli) -> None:
         assert "error" not in entry
 
 
-@pytest.mark.parametrize("command", [c.name for c in EXPORT_COMMANDS])
+@pytest.mark.parametrize("command", [c.name for c in EXPORT_OPERATIONS])
 def test_each_command_writes_exactly_its_files(ocm: Cli, command: str) -> None:
     result = ocm.run(command)
     assert result.exit_code == 0, result.output
@@ -141,7 +141,7 @@ def test_each_command_writes_exactly_its_files(ocm: Cli, command: str) -> None:
 
 
 def test_command_names_are_the_scripts_plus_insights() -> None:
-    assert [c.name for c in EXPORT_COMMANDS] == list(COMMAND_FILES)
+    assert [c.name for c in EXPORT_OPERATIONS] == list(COMMAND_FILES)
 
 
 def test_encoding_utf8_drops_the_bom(ocm: Cli) -> None:
@@ -262,7 +262,7 @@ def test_quiet_prints_nothing_but_errors(ocm: Cli) -> None:
     result = ocm.run("export-all-data", global_options=quiet)
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""
-    ocm.handle.set_faults(throttle_rate=1.0, retry_after=0.02, paths=["/XrmInsights"])
+    ocm.hook.refuse["/XrmInsights"] = (400, "BadRequest")
     result = ocm.run("export-all-data", global_options=quiet)
     assert result.exit_code == 1
     assert result.stdout == ""

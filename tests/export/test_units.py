@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ocm_tool import cells
-from ocm_tool.csvout import CsvFile
-from ocm_tool.entities import Template, custom_headers
 from ocm_tool.errors import OutputError
-from ocm_tool.export import TieOrder
-from ocm_tool.rundir import make_run_dir
+from ocm_tool.export import cells
+from ocm_tool.export.entities import Template, custom_headers
+from ocm_tool.export.run import TieOrder
+from ocm_tool.output.csv import CsvFile
+from ocm_tool.output.rundir import make_run_dir
 
 
 def test_csv_file_is_atomic_and_counts_while_writing(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_progress_bars_only_on_a_terminal() -> None:
 
     from rich.console import Console
 
-    from ocm_tool.ui import ExportProgress
+    from ocm_tool.ui.export_view import ExportProgress
 
     for terminal in (True, False):
         out = io.StringIO()

@@ -11,7 +11,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ocm_tool.auth import MsalHttpClient
+from ocm_tool.auth._http import MsalHttpClient
 from ocm_tool.emulator.oauth import Principal
 from ocm_tool.emulator.problems import ApiProblem
 from ocm_tool.emulator.server import EmulatorHandle

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocm_tool.purge import PURGE_OPERATIONS
+from ocm_tool.purge.table import PURGE_OPERATIONS
 
 from .expected import EMPTIED, display_path
 from .tenant import ALICE, OCM_COUNTS, OTHER_COUNTS, SALES

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from ocm_tool.cli import cli
 from ocm_tool.errors import UsageError
-from ocm_tool.purge import PURGE_ALL_ORDER, PURGE_OPERATIONS, read_mailbox_list
+from ocm_tool.mailboxes.addresses import read_mailbox_list
+from ocm_tool.purge.table import PURGE_ALL_ORDER, PURGE_OPERATIONS
 
 from .expected import COMMAND_ORDER, EMPTIED, display_path
 

@@ -17,9 +17,8 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run_p
 - Mailboxes in progress stop before their next folder once the run is stopping; Ctrl-C (main
   thread only) ends the mailbox as ``interrupted``. A grant taken is always taken back.
 
-The operation and options are received through :class:`PurgeRun`; their types live in
-:mod:`ocm_tool.purge`, which imports this module, so they are imported here for type checking
-only (no import cycle at run time).
+Which errors end a folder, the mailbox or the run is each error's ``scope``
+(``ocm_tool.errors``), as for every command.
 """
 
 from __future__ import annotations
@@ -30,28 +29,23 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 
-from ocm_tool import export, grant, ui
+from ocm_tool.client import GraphClient
 from ocm_tool.errors import (
     AccessDeniedError,
     ApiError,
-    AuthenticationError,
-    ConfigurationError,
-    InvalidTokenError,
     ItemNotFoundError,
-    MailboxNotFoundError,
     OcmError,
-    OutputError,
-    ServiceError,
-    ThrottledError,
-    TransportError,
     XrmSessionRequiredError,
 )
-from ocm_tool.graph import GraphClient
-from ocm_tool.purgereport import (
+from ocm_tool.export.entities import ENTITIES
+from ocm_tool.export.run import run_export
+from ocm_tool.mailboxes import grant
+from ocm_tool.purge.options import PurgeOptions
+from ocm_tool.purge.report import (
     ABSENT,
     CANCELLED,
     FAILED,
@@ -64,10 +58,9 @@ from ocm_tool.purgereport import (
     FolderResult,
     MailboxResult,
 )
+from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
 from ocm_tool.runtime import Runtime
-
-if TYPE_CHECKING:  # purge.py imports this module: its types are for annotations only
-    from ocm_tool.purge import FolderPath, FolderStep, PurgeOperation, PurgeOptions
+from ocm_tool.ui.purge_view import PurgeView
 
 T = TypeVar("T")
 
@@ -76,18 +69,6 @@ T = TypeVar("T")
 
 #: A group mailbox's OCM session is restarted at most this many times per call (as the script).
 MAX_SESSION_RESTARTS = 3
-#: The service, the network or the sign-in failed beyond retries: stop the whole run.
-_RUN_FATAL = (
-    ServiceError,
-    ThrottledError,
-    TransportError,
-    InvalidTokenError,
-    AuthenticationError,
-    ConfigurationError,
-    OutputError,
-)
-#: This mailbox cannot be opened: stop it, go on with the others.
-_MAILBOX_FATAL = (AccessDeniedError, MailboxNotFoundError)
 
 
 @dataclass
@@ -117,7 +98,7 @@ class PurgeRun:
         runtime: Runtime,
         operation: PurgeOperation,
         options: PurgeOptions,
-        view: ui.PurgeView,
+        view: PurgeView,
         run_dir: Path,
     ) -> None:
         self.runtime = runtime
@@ -296,15 +277,18 @@ class MailboxPurge:
     def _export_first(self, result: MailboxResult) -> None:
         run = self.run_state
         run.view.step(self.display, "exporting all data first (export-all-data)")
-        report = export.run_export(
+        report = run_export(
             run.export_runtime,
-            export.EXPORT_ALL,
+            ENTITIES,
             mailbox=self.address,
             output_dir=run.run_dir,
             encoding="utf-8-sig",
         )
         result.export = {"status": report.status, "runDir": str(report.run_dir)}
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")
+        if report.error is not None:  # keeps its scope and exit status, says what it stopped
+            report.error.message = f"{report.error.message}; so nothing was purged"
+            raise report.error
         if report.status != "complete":
             raise OcmError(
                 f"export-all-data of {self.display} ended {report.status!r} (see "
@@ -347,7 +331,7 @@ class MailboxPurge:
             self._keep_id(result.request_ids, error)
         # Until counted again, what was there and not reported deleted is taken as left.
         result.remaining = max(result.before - result.deleted - result.retained_by_hold, 0)
-        if not isinstance(failure, _RUN_FATAL + _MAILBOX_FATAL):
+        if failure is None or not failure.ends_mailbox:
             try:
                 after = self._call(lambda: self.client.get(folder_path), result.request_ids)
                 result.remaining = int(after.get("TotalItemCount") or 0)
@@ -367,7 +351,7 @@ class MailboxPurge:
             )
         else:
             result.status = RETAINED if result.retained_by_hold else OK
-        if isinstance(failure, _RUN_FATAL + _MAILBOX_FATAL):
+        if failure is not None and failure.ends_mailbox:
             raise failure
 
     # -- calls ------------------------------------------------------------------------------
@@ -401,7 +385,7 @@ class MailboxPurge:
         self.failure = error
         result.error = str(error)
         self._keep_id(result.request_ids, error)
-        if isinstance(error, _RUN_FATAL):
+        if error.ends_run:
             run.stop(error)
 
     def _say(self, text: str) -> None:

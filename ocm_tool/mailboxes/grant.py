@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ocm_tool.client import GraphClient
 from ocm_tool.errors import AccessDeniedError, OcmError
-from ocm_tool.graph import GraphClient
 
 INVOKE_COMMAND_PATH = "/adminapi/InvokeCommand"
 FULL_ACCESS = "FullAccess"

@@ -34,16 +34,17 @@ one mailbox is :class:`ocm_tool.mailboxpurge.MailboxPurge`, the ``--mailboxes-fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocm_tool import __version__, rundir, ui
-from ocm_tool.errors import EXIT_FAILED, EXIT_OK, UsageError
-from ocm_tool.mailboxlist import read_mailbox_list
-from ocm_tool.mailboxpurge import MailboxPurge, PlannedFolder, PurgeCancelled, PurgeRun
-from ocm_tool.purgereport import (
+from ocm_tool import __version__, ui
+from ocm_tool.errors import ExitStatus, UsageError
+from ocm_tool.mailboxes.addresses import read_mailbox_list
+from ocm_tool.output import rundir
+from ocm_tool.purge.mailbox import MailboxPurge, PlannedFolder, PurgeCancelled, PurgeRun
+from ocm_tool.purge.options import PurgeOptions, PurgeOutcome
+from ocm_tool.purge.report import (
     CANCELLED,
     INTERRUPTED,
     MAILBOX_PLANNED,
@@ -52,205 +53,9 @@ from ocm_tool.purgereport import (
     ReportWriter,
     read_report,
 )
+from ocm_tool.purge.table import PurgeOperation
 from ocm_tool.runtime import Runtime
-
-# --------------------------------------------------------------------------------------------
-# The table: operation -> folders, in the script's order.
-
-OCM = "Outlook Customer Manager"
-COMPANY_CLASS = "IPF.Contact.Company"
-
-
-@dataclass(frozen=True)
-class FolderStep:
-    """One step down the folder tree: the child whose ``DisplayName`` (or ``FolderClass``) is ``value``."""
-
-    attribute: str
-    value: str
-
-    @property
-    def filter(self) -> str:
-        """The OData ``$filter`` that finds the child (quotes doubled, as OData escapes them)."""
-        return f"{self.attribute} eq '{self.value.replace(chr(39), chr(39) * 2)}'"
-
-
-@dataclass(frozen=True)
-class FolderPath:
-    """A folder as a path from a well-known folder, e.g. ``root/XrmActivityStream/Outlook Customer Manager``.
-
-    The first segment is a well-known name (``root``, ``msgfolderroot``, ``contacts``, ...);
-    the others are display names, except ``{IPF.Contact.Company}``, which matches the child
-    of that folder class. The text is also the folder's name in the report.
-    """
-
-    text: str
-
-    @property
-    def well_known(self) -> str:
-        return self.text.split("/")[0]
-
-    @property
-    def steps(self) -> tuple[FolderStep, ...]:
-        return tuple(
-            FolderStep("FolderClass", part[1:-1])
-            if part.startswith("{") and part.endswith("}")
-            else FolderStep("DisplayName", part)
-            for part in self.text.split("/")[1:]
-        )
-
-    def prefixes(self) -> Iterator[str]:
-        """``root``, ``root/xrmprojects``, ``root/xrmprojects/Deals``: the path, step by step."""
-        parts = self.text.split("/")
-        for end in range(1, len(parts) + 1):
-            yield "/".join(parts[:end])
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class PurgeOperation:
-    """One purge operation of the script: its command name, help, and the folders it empties."""
-
-    name: str
-    help: str
-    examples: str = ""
-    folders: tuple[FolderPath, ...] = ()
-
-
-#: name, what it purges (for its help), and the folders it empties, in order. Listed in the
-#: order the script listed them; purge-all-data (first) is built from these rows below.
-_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("purge-contacts-data", "the OCM contacts", (f"contacts/{OCM}",)),
-    (
-        "purge-companies-data",
-        "the OCM companies",
-        (f"contacts/{{{COMPANY_CLASS}}}", f"contacts/{{{COMPANY_CLASS}}}/{OCM}"),
-    ),
-    (
-        "purge-deals-data",
-        "the OCM deals",
-        ("root/xrmprojects/Deals", f"root/xrmprojects/Deals/{OCM}"),
-    ),
-    (
-        "purge-templates-data",
-        "the OCM contact, company and deal templates",
-        ("root/xrmprojects/Templates",),
-    ),
-    (
-        "purge-ocm-personmeta-data",
-        "the OCM person metadata",
-        (f"msgfolderroot/personmetadata/{OCM}",),
-    ),
-    (
-        "purge-xrm-activity-stream-data",
-        "the OCM activity stream (posts and activities)",
-        ("root/XrmActivityStream", f"root/XrmActivityStream/{OCM}"),
-    ),
-    ("purge-xrm-insights-data", "the OCM insights", ("root/XrmInsights",)),
-    (
-        "purge-xrm-deleted-items-data",
-        "the OCM deleted items",
-        ("root/XrmDeletedItems", f"root/XrmDeletedItems/{OCM}"),
-    ),
-)
-#: purge-all-data empties the folders of these operations, in this order (the script's).
-PURGE_ALL_ORDER: tuple[str, ...] = (
-    "purge-ocm-personmeta-data",
-    "purge-xrm-activity-stream-data",
-    "purge-xrm-insights-data",
-    "purge-xrm-deleted-items-data",
-    "purge-templates-data",
-    "purge-deals-data",
-    "purge-companies-data",
-    "purge-contacts-data",
-)
-
-_SURVIVES = (
-    "Nothing else is touched: tasks (OCM tasks included), the user's own contacts, mail, "
-    "calendar, and the OCM folders of other purge operations all stay. Sub-folders are kept."
-)
-_PERMISSIONS = (
-    "Permissions: your own mailbox, a Microsoft 365 group you are a member of, a mailbox on "
-    "which you hold FullAccess, or app-only sign-in with full_access_as_app. An Exchange or "
-    "Global Administrator may add --grant-access: FullAccess is granted for the purge and "
-    "always removed afterwards (a grant you already held is left alone). Shared OCM data lives "
-    "in the group's mailbox, private data in each user's: purge both."
-)
-_SAFETY = (
-    "The plan (each folder and its item count) is shown first; then type the mailbox address "
-    "(for --mailboxes-file: the number of mailboxes) to go on. --yes skips the question and is "
-    "required without a terminal; --dry-run only shows the plan. Items are deleted for good "
-    "(--soft-delete moves them to Recoverable Items instead); in a mailbox on hold they stay "
-    "in Recoverable Items until the hold ends. Afterwards every folder is counted again; "
-    "purge-report.csv and purge-report.json go to a new run folder under --output-dir. "
-    "Exit status: 0 done, 1 items left or a folder failed, 2 refused, 4 no access, "
-    "5 service failure, 130 interrupted."
-)
-
-
-def _help(what: str, folders: tuple[FolderPath, ...]) -> str:
-    listing = "\n".join(f"  {n}. {folder}" for n, folder in enumerate(folders, 1))
-    return (
-        f"Purge {what} of a user or group mailbox.\n\n"
-        f"Empties these folders of ADDRESS (default: your own mailbox), in this order:\n\n"
-        f"\b\n{listing}\n\n{_SURVIVES}\n\n{_PERMISSIONS}\n\n{_SAFETY}"
-    )
-
-
-def _examples(name: str) -> str:
-    return (
-        "\b\nExamples:\n"
-        f"  ocm-tool {name} --dry-run\n"
-        f"  ocm-tool {name}\n"
-        f"  ocm-tool {name} sales@contoso.com\n"
-        f"  ocm-tool {name} alice@contoso.com --grant-access --export-first\n"
-        f"  ocm-tool {name} --mailboxes-file mailboxes.txt --yes\n"
-        f"  ocm-tool {name} --mailboxes-file mailboxes.txt --yes --resume RUN/purge-report.csv"
-    )
-
-
-def _operation(name: str, what: str, folders: tuple[str, ...]) -> PurgeOperation:
-    paths = tuple(FolderPath(text) for text in folders)
-    return PurgeOperation(name, _help(what, paths), _examples(name), paths)
-
-
-def _operations() -> tuple[PurgeOperation, ...]:
-    rows = {name: (what, folders) for name, what, folders in _ROWS}
-    every_folder = tuple(folder for name in PURGE_ALL_ORDER for folder in rows[name][1])
-    all_data = _operation("purge-all-data", "all OCM data", every_folder)
-    return (all_data, *(_operation(name, what, folders) for name, what, folders in _ROWS))
-
-
-PURGE_OPERATIONS: tuple[PurgeOperation, ...] = _operations()
-
-
-# --------------------------------------------------------------------------------------------
-# Options, outcome, and the option checks (the list of mailboxes: mailboxlist.py).
-
-
-@dataclass(frozen=True)
-class PurgeOptions:
-    """The purge command's options (``cli.py`` passes them through unchanged)."""
-
-    mailbox: str | None = None
-    mailboxes_file: Path | None = None
-    resume: Path | None = None
-    yes: bool = False
-    dry_run: bool = False
-    soft_delete: bool = False
-    export_first: bool = False
-    grant_access: bool = False
-    output_dir: Path = Path(".")
-
-
-@dataclass
-class PurgeOutcome:
-    """How the run ended: the exit status, the run folder and every mailbox's result."""
-
-    exit_code: int
-    run_dir: Path | None = None
-    results: list[MailboxResult] = field(default_factory=list)
+from ocm_tool.ui import purge_view
 
 
 def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
@@ -327,13 +132,13 @@ def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions
     try:
         if listed is not None:
             _confirm_list(runtime, operation, options, writer, to_do)
-        with ui.purge_progress(console, total=len(to_do), single=listed is None) as view:
+        with purge_view.purge_progress(console, total=len(to_do), single=listed is None) as view:
             run = PurgeRun(runtime, operation, options, view, run_dir)
             if listed is None:
                 return _run_single(run, writer, to_do)
             return _run_list(run, writer, to_do)
     finally:
-        ui.show_purge_summary(
+        purge_view.show_purge_summary(
             console, writer.results, csv_path=writer.csv_path, json_path=writer.json_path
         )
 
@@ -354,10 +159,10 @@ def _run_status(results: list[MailboxResult], *, interrupted: bool, dry_run: boo
     return "partial"
 
 
-def _exit_code(results: list[MailboxResult], *, dry_run: bool) -> int:
+def _exit_status(results: list[MailboxResult], *, dry_run: bool) -> ExitStatus:
     wanted = (MAILBOX_PLANNED,) if dry_run else ()
     fine = all(r.done or r.carried_over or r.status in wanted for r in results)
-    return EXIT_OK if fine else EXIT_FAILED
+    return ExitStatus.OK if fine else ExitStatus.FAILED
 
 
 def _run_single(
@@ -366,7 +171,7 @@ def _run_single(
     """One mailbox in this thread: plan, show, ask, purge; errors raised after the report."""
     if not to_do:
         writer.finish("complete")
-        return PurgeOutcome(EXIT_OK, writer.run_dir, writer.results)
+        return PurgeOutcome(ExitStatus.OK, writer.run_dir, writer.results)
     address, display = to_do[0]
     purge = MailboxPurge(run, address, display)
     result = purge.run(review=_reviewer(run, display))
@@ -385,7 +190,7 @@ def _run_single(
     if purge.failure is not None:
         raise purge.failure
     return PurgeOutcome(
-        _exit_code([result], dry_run=run.options.dry_run), writer.run_dir, writer.results
+        _exit_status([result], dry_run=run.options.dry_run), writer.run_dir, writer.results
     )
 
 
@@ -394,7 +199,7 @@ def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], No
 
     def review(plan: list[PlannedFolder]) -> None:
         total = sum(p.before for p in plan)
-        ui.show_purge_plan(
+        purge_view.show_purge_plan(
             run.runtime.console,
             run.operation.name,
             display,
@@ -420,7 +225,7 @@ def _confirm_list(
 ) -> None:
     """Show what a list run will do; unless --yes or --dry-run, have the number of mailboxes
     typed (one confirmation for the whole list)."""
-    ui.show_purge_list(
+    purge_view.show_purge_list(
         runtime.console,
         operation.name,
         [str(f) for f in operation.folders],
@@ -471,7 +276,7 @@ def _run_list(
         raise KeyboardInterrupt
     if run.fatal is not None:
         raise run.fatal
-    return PurgeOutcome(_exit_code(results, dry_run=options.dry_run), writer.run_dir, results)
+    return PurgeOutcome(_exit_status(results, dry_run=options.dry_run), writer.run_dir, results)
 
 
 def _purge_listed(run: PurgeRun, address: str | None, display: str) -> MailboxResult:

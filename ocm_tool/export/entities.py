@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from ocm_tool import cells
+from ocm_tool.export import cells
 
 #: The property set of OCM's custom-field extended properties.
 OCM_PROPERTY_SET = "1a417774-4779-47c1-9851-e42057495fca"

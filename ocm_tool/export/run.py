@@ -20,7 +20,6 @@ Outcomes:
 from __future__ import annotations
 
 import json
-import textwrap
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -29,153 +28,57 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 from ocm_tool import __version__
-from ocm_tool.csvout import CsvFile, write_atomically
-from ocm_tool.entities import BY_KEY, ENTITIES, LINK_TARGETS, Entity, Template, template_entity
-from ocm_tool.errors import (
-    EXIT_FAILED,
-    EXIT_OK,
-    AccessDeniedError,
-    AuthenticationError,
-    InvalidTokenError,
-    ItemNotFoundError,
-    MailboxNotFoundError,
-    OcmError,
-    TransportError,
-    UsageError,
+from ocm_tool.client import BatchRequest, GraphClient
+from ocm_tool.errors import ExitStatus, ItemNotFoundError, OcmError, UsageError
+from ocm_tool.export.entities import (
+    LINK_TARGETS,
+    Entity,
+    Template,
+    template_entity,
 )
-from ocm_tool.graph import BatchRequest, GraphClient
-from ocm_tool.rundir import make_run_dir
+from ocm_tool.output.csv import CsvFile, write_atomically
+from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.runtime import Runtime
-from ocm_tool.ui import ExportProgress, print_export_errors, print_export_summary
+
+
+class ExportProgress(Protocol):
+    """What a run tells about its files while it runs (a terminal view, or nothing).
+
+    Called from the download threads: implementations are thread-safe.
+    """
+
+    def add(self, key: str, file_name: str) -> None:
+        """A file that will be written (before its download starts)."""
+
+    def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
+        """``advance`` more items downloaded; ``total`` from ``@odata.count`` when known."""
+
+    def finish(self, key: str, status: str) -> None:
+        """The file ended: ``complete``, ``failed`` or ``cancelled``."""
+
+
+class _NoProgress:
+    def add(self, key: str, file_name: str) -> None:
+        pass
+
+    def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
+        pass
+
+    def finish(self, key: str, status: str) -> None:
+        pass
+
+
+NO_PROGRESS: ExportProgress = _NoProgress()
 
 #: Items asked for per page (``$top``); the server may serve fewer, and caps at 1000.
 DEFAULT_PAGE_SIZE = 1000
 #: List views cut contact notes to this many characters.
 NOTES_CUT = 255
 MANIFEST_NAME = "manifest.json"
-#: Errors that mean the mailbox cannot be exported at all: they end the whole run.
-#: (A TransportError comes only after the client's retries: the server is gone.)
-RUN_FATAL: tuple[type[OcmError], ...] = (
-    TransportError,
-    AccessDeniedError,
-    MailboxNotFoundError,
-    InvalidTokenError,
-    ItemNotFoundError,
-    AuthenticationError,
-)
-
-
-# --- the commands ----------------------------------------------------------------------------
-
-_PERMISSIONS = (
-    "Needs read access to the mailbox: your own, a Microsoft 365 group you are a member of, "
-    "one you hold FullAccess on, or any mailbox with app-only sign-in (full_access_as_app; "
-    "--mailbox is then required)."
-)
-_OUTPUT = (
-    "Files go to a new folder <account>_<yyyyMMddTHHmmssffff> under --output-dir, with "
-    "manifest.json (rows and SHA-256 of each file). A file under its final name is always "
-    "whole. Exit status: 0 all written, 1 something failed (the rest is still written), "
-    "2 usage, 3 sign-in, 4 mailbox not found or not allowed, 130 interrupted."
-)
-
-
-@dataclass(frozen=True)
-class ExportCommand:
-    """One export operation of the script: its command name and the entities it writes."""
-
-    name: str
-    entity_keys: tuple[str, ...]
-    help: str
-    examples: str = ""
-
-    @property
-    def entities(self) -> tuple[Entity, ...]:
-        """The entity rows of this command, in table order."""
-        return tuple(BY_KEY[key] for key in self.entity_keys)
-
-
-def _command(name: str, keys: Sequence[str], synopsis: str) -> ExportCommand:
-    """A command whose help (Get-Help style) is built from its entity rows."""
-    files = "\n".join(
-        textwrap.fill(
-            f"{BY_KEY[key].file_name}: {BY_KEY[key].about}.",
-            width=78,
-            initial_indent="  ",
-            subsequent_indent="      ",
-        )
-        for key in keys
-    )
-    help_text = f"{synopsis}\n\n\b\nWrites:\n{files}\n\n{_OUTPUT}\n\n{_PERMISSIONS}"
-    examples = (
-        "\b\nExamples:\n"
-        f"  ocm-tool {name}\n"
-        f"  ocm-tool {name} --mailbox sales-team@contoso.com --output-dir ./exports\n"
-        f"  OCM_CLIENT_SECRET=... ocm-tool --tenant contoso.onmicrosoft.com --client-id <app id> "
-        f"{name} --mailbox alice@contoso.com"
-    )
-    return ExportCommand(name, tuple(keys), help_text, examples)
-
-
-EXPORT_COMMANDS: tuple[ExportCommand, ...] = (
-    _command(
-        "export-all-data",
-        [e.key for e in ENTITIES],
-        "Export all OCM data of a mailbox, every file below.",
-    ),
-    _command(
-        "export-contact-templates",
-        ["contact-template"],
-        "Export the custom fields of the contact template (ContactSchema.csv).",
-    ),
-    _command(
-        "export-company-templates",
-        ["company-template"],
-        "Export the custom fields of the company template (CompanySchema.csv).",
-    ),
-    _command(
-        "export-deal-templates",
-        ["deal-template"],
-        "Export the custom fields of the deal template (DealSchema.csv).",
-    ),
-    _command(
-        "export-contacts-data",
-        ["contact-template", "contacts"],
-        "Export OCM contacts (Contacts.csv) and the contact template.",
-    ),
-    _command(
-        "export-companies-data",
-        ["company-template", "companies"],
-        "Export OCM companies (Companies.csv) and the company template.",
-    ),
-    _command(
-        "export-deals-data",
-        ["deal-template", "deals"],
-        "Export OCM deals (Deals.csv) and the deal template.",
-    ),
-    _command(
-        "export-tasks-data",
-        ["tasks"],
-        "Export tasks linked to OCM contacts, companies or deals (Tasks.csv).",
-    ),
-    _command(
-        "export-posts-data", ["posts"], "Export the posts of the OCM activity stream (Posts.csv)."
-    ),
-    _command(
-        "export-activities-data",
-        ["activities"],
-        "Export the other entries of the OCM activity stream (Activities.csv).",
-    ),
-    _command(
-        "export-insights-data",
-        ["insights"],
-        "Export OCM insights (Insights.csv), which the original script never exported.",
-    ),
-)
-EXPORT_ALL = EXPORT_COMMANDS[0]
 
 
 # --- the report and the manifest -------------------------------------------------------------
@@ -214,17 +117,19 @@ class FileReport:
 
 @dataclass
 class ExportReport:
-    """What a run did. ``status``: complete | partial | failed; ``exit_code`` for the CLI."""
+    """What a run did. ``status``: complete | partial | failed; ``exit_status`` for the CLI."""
 
     run_dir: Path
     status: str
-    exit_code: int
+    exit_status: ExitStatus
     account: str = ""
     mailbox: str = ""
     endpoint: str = ""
     started_at: str = ""
     finished_at: str = ""
     files: list[FileReport] = field(default_factory=list)
+    #: The error that ended the run before its end (its scope was the mailbox or the run).
+    error: OcmError | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -393,7 +298,7 @@ class ExportRun:
                 )
                 self.progress.finish(entity.key, "cancelled")
         except OcmError as error:
-            if isinstance(error, RUN_FATAL):
+            if error.ends_mailbox:  # a run exports one mailbox: it cannot go on
                 with self._lock:
                     self.fatal = self.fatal or error
                 self.cancel.set()
@@ -584,44 +489,45 @@ def _account_and_client(runtime: Runtime, mailbox: str | None) -> tuple[str, Gra
 
 def run_export(
     runtime: Runtime,
-    command: ExportCommand,
+    entities: Sequence[Entity],
     *,
     mailbox: str | None,
     output_dir: Path,
     encoding: str,
+    progress: ExportProgress | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> ExportReport:
-    """Export ``command``'s entities of ``mailbox`` (None: the signed-in user's) to a new run
+    """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run
     folder under ``output_dir``, and write its ``manifest.json``.
 
-    Returns the report (``exit_code`` 0 or 1). Raises ``UsageError`` (app-only without a
+    Returns the report: ``exit_status`` 0 or 1, or, when an error whose scope is the mailbox
+    or the run stopped it (no access, the service gone), that error in ``report.error`` (the
+    manifest says ``failed`` or ``partial``). Raises ``UsageError`` (app-only without a
     mailbox), sign-in errors, ``OutputError`` (the run folder or manifest cannot be written),
-    the mailbox's ``AccessDeniedError`` / ``MailboxNotFoundError`` after writing a ``failed``
-    manifest, and ``KeyboardInterrupt`` after writing a ``partial`` one.
+    and ``KeyboardInterrupt`` after writing a ``partial`` manifest.
     """
     account, client = _account_and_client(runtime, mailbox)
     report = ExportReport(
         run_dir=make_run_dir(output_dir, account),
         status="failed",
-        exit_code=EXIT_FAILED,
+        exit_status=ExitStatus.FAILED,
         account=account,
         mailbox=mailbox or account,
         endpoint=runtime.settings.endpoint or "",
         started_at=_utc_now(),
     )
-    progress = ExportProgress(runtime.console)
+    progress = progress or NO_PROGRESS
     run = ExportRun(
         client,
         mailbox,
         report.run_dir,
-        command.entities,
+        entities,
         encoding=encoding,
         progress=progress,
         page_size=page_size,
     )
     try:
-        with progress:
-            run.execute()
+        run.execute()
     except KeyboardInterrupt:
         _finish(report, run, interrupted=True)
         raise
@@ -629,18 +535,9 @@ def run_export(
         _finish(report, run, fatal=True)
         raise
     _finish(report, run)
-    if run.fatal is not None:
-        raise run.fatal
-    print_export_errors(
-        runtime.err_console,
-        [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"],
-    )
-    print_export_summary(
-        runtime.console,
-        [(f.name, f.rows, f.status) for f in report.files],
-        run_dir=str(report.run_dir),
-        status=report.status,
-    )
+    report.error = run.fatal
+    if report.error is not None:
+        report.exit_status = report.error.exit_status
     return report
 
 
@@ -653,6 +550,6 @@ def _finish(
     report.status = run_status(
         report.files, interrupted=interrupted, fatal=fatal or run.fatal is not None
     )
-    report.exit_code = EXIT_OK if report.status == "complete" else EXIT_FAILED
+    report.exit_status = ExitStatus.OK if report.status == "complete" else ExitStatus.FAILED
     text = json.dumps(report.to_manifest(), indent=2, ensure_ascii=False) + "\n"
     write_atomically(report.manifest_path, text.encode("utf-8"))

@@ -1,7 +1,7 @@
-"""One client for the OCM Graph-style API: paging, retries, throttling, batching, concurrency.
+"""The client of the OCM Graph-style API: paging, retries, throttling, batching, concurrency.
 
-``GraphClient`` is the only thing in ocm-tool that sends API requests. It relies only on what
-``shared/spec/api.md`` promises (``docs/client.md`` describes the behaviour in prose):
+:class:`GraphClient` is the only thing in ocm-tool that sends API requests. It relies only on
+what the contract (``docs/api.md``) promises; ``docs/client.md`` describes the behaviour:
 
 - Paths are relative to the endpoint (``/users/a@b.com/XrmContacts``); absolute URLs
   (``@odata.nextLink``) are sent verbatim, with nothing added.
@@ -10,7 +10,8 @@
   ``REQUESTS_CA_BUNDLE``).
 - 429 and 503 with ``Retry-After`` hold off the whole mailbox: no thread of this client calls
   that mailbox again until the time has passed. 500/502/503/504 and dropped connections are
-  retried with capped exponential backoff and full jitter, for idempotent calls only.
+  retried with capped exponential backoff and full jitter, for idempotent calls only
+  (:class:`~ocm_tool.client.RetryPolicy`).
 - A 401 gets one new token and one more try; the second 401 raises ``InvalidTokenError``.
 - At most ``concurrency`` requests are in flight per mailbox, across threads.
 - Failures raise the typed errors of ``ocm_tool.errors``; API errors carry the server's
@@ -22,221 +23,40 @@ The client is thread-safe and is closed with ``close()`` or a ``with`` block.
 from __future__ import annotations
 
 import logging
-import math
-import random
 import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http import HTTPStatus
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import InvalidHeader, NewConnectionError
-from urllib3.util.retry import Retry
+from urllib3.exceptions import NewConnectionError
 
 from ocm_tool import __version__, errors
-from ocm_tool.auth import TokenProvider
+from ocm_tool.client._errors import api_error_of, has_cause
+from ocm_tool.client._gate import TENANT_KEY, MailboxGate
+from ocm_tool.client._models import BatchRequest, BatchResponse, Page
+from ocm_tool.client._retry import (
+    IDEMPOTENT_METHODS,
+    THROTTLE_STATUSES,
+    RetryPlan,
+    RetryPolicy,
+    parse_retry_after,
+)
+from ocm_tool.client._types import JSONObject, RetryObserver, TokenProvider
 from ocm_tool.settings import DEFAULT_CONCURRENCY
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("ocm_tool.client")
 
 USER_AGENT = f"ocm-tool/{__version__}"
 #: (connect, read) seconds for every request; EmptyFolder on a big folder can take a while.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 120.0)
 #: The most requests one ``$batch`` call may carry (api.md).
 BATCH_LIMIT = 20
-#: Answers that carry ``Retry-After`` and mean "not now": retried for every method.
-THROTTLE_STATUSES = frozenset({429, 503})
-#: Transient failures: retried for idempotent calls only.
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-#: Mailbox key of calls that address no single mailbox (admin API, mixed ``$batch``).
-TENANT_KEY = ""
-
-#: ``on_retry(reason, delay)``: told before every retry, e.g. ("throttled (429) by a@b.com", 2.0).
-RetryObserver = Callable[[str, float], None]
-
-# urllib3 parses Retry-After (delay-seconds or HTTP-date); this instance only lends its parser.
-_RETRY_AFTER_PARSER = Retry()
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds a ``Retry-After`` value asks for (delay-seconds or HTTP-date); ``None`` if unusable.
-
-    Fractional seconds (``"0.5"``), which RFC 9110 does not allow, are accepted as well.
-    """
-    if value is None:
-        return None
-    try:
-        return float(_RETRY_AFTER_PARSER.parse_retry_after(value))
-    except InvalidHeader:
-        try:
-            seconds = float(value)
-        except ValueError:
-            return None
-        return max(seconds, 0.0) if math.isfinite(seconds) else None
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: its items, and ``@odata.count`` when the server sent it."""
-
-    items: list[dict]
-    count: int | None = None
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How transient failures are retried (capped exponential backoff with full jitter).
-
-    ``max_attempts`` counts every try of one call, the first included. A ``Retry-After``
-    longer than ``max_retry_after`` is not waited for: the call fails at once.
-    """
-
-    max_attempts: int = 6
-    backoff_base: float = 0.5
-    backoff_cap: float = 30.0
-    max_retry_after: float = 300.0
-
-    def backoff(self, attempt: int) -> float:
-        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))] after try ``attempt``."""
-        return random.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
-
-
-@dataclass(frozen=True)
-class BatchRequest:
-    """One request inside ``$batch``; ``url`` is relative to the endpoint (``/users/x/...``).
-
-    ``id`` must be unique within one ``GraphClient.batch`` call.
-    """
-
-    id: str
-    method: str
-    url: str
-    body: dict | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BatchResponse:
-    """The answer to one ``BatchRequest``; non-2xx answers are returned, not raised.
-
-    ``client_request_id`` is the id the client sent with the inner request.
-    """
-
-    id: str
-    status: int
-    body: dict | None
-    headers: dict[str, str] = field(default_factory=dict)
-    client_request_id: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    def error(self) -> errors.ApiError | None:
-        """The typed error this answer stands for, or ``None`` for a 2xx answer."""
-        if self.ok:
-            return None
-        return _api_error(
-            self.status, CaseInsensitiveDict(self.headers), self.body, self.client_request_id
-        )
-
-    def raise_for_status(self) -> BatchResponse:
-        """Raise the typed error of a non-2xx answer; return ``self`` otherwise."""
-        error = self.error()
-        if error is not None:
-            raise error
-        return self
-
-
-def _api_error(
-    status: int, headers: Mapping[str, str], body: Any, client_request_id: str | None
-) -> errors.ApiError:
-    """Map an error answer (api.md's ``{"error": {...}}`` body, or anything else) to its type."""
-    detail = body.get("error") if isinstance(body, dict) else None
-    detail = detail if isinstance(detail, dict) else {}
-    inner = detail.get("innerError")
-    inner = inner if isinstance(inner, dict) else {}
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "error"
-    code = str(detail.get("code") or f"HTTP{status}")
-    message = str(detail.get("message") or phrase)
-    return errors.api_error(
-        status,
-        code,
-        f"{code}: {message}",
-        request_id=headers.get("request-id") or inner.get("request-id"),
-        client_request_id=headers.get("client-request-id") or client_request_id,
-    )
-
-
-@dataclass(frozen=True)
-class _RetryPlan:
-    """Why and how long to wait before the next try.
-
-    ``shared``: the wait is the mailbox's hold-off (already set), which ``_Mailbox.slot``
-    waits out; otherwise the calling thread sleeps ``delay`` on its own.
-    """
-
-    reason: str
-    delay: float
-    shared: bool
-
-
-class _Mailbox:
-    """What threads share about one mailbox: the in-flight slots and the throttle deadline."""
-
-    def __init__(self, key: str, concurrency: int) -> None:
-        self.key = key
-        self._slots = threading.BoundedSemaphore(concurrency)
-        self._lock = threading.Lock()
-        self._until = 0.0  # time.monotonic() before which nobody may call this mailbox
-
-    def hold_off(self, seconds: float) -> None:
-        """Nobody calls this mailbox again for ``seconds`` from now (a later deadline wins)."""
-        with self._lock:
-            self._until = max(self._until, time.monotonic() + seconds)
-
-    def _wait_clear(self) -> None:
-        while True:
-            with self._lock:
-                remaining = self._until - time.monotonic()
-            if remaining <= 0:
-                return
-            time.sleep(remaining)
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the mailbox's slots, once any hold-off has passed."""
-        with self._slots:
-            self._wait_clear()
-            yield
-
-
-def _has_cause(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``kind`` is anywhere in the chain requests/urllib3 wrap around a failure."""
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        current = stack.pop()
-        if not isinstance(current, BaseException) or id(current) in seen:
-            continue
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
-        stack.extend(current.args)
-    return False
 
 
 class GraphClient:
@@ -263,7 +83,7 @@ class GraphClient:
         self._tokens = tokens
         self._verify = verify
         self._base_segments = [unquote(s) for s in urlsplit(self.endpoint).path.split("/") if s]
-        self._mailboxes: dict[str, _Mailbox] = {}
+        self._mailboxes: dict[str, MailboxGate] = {}
         self._mailboxes_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._session = requests.Session()
@@ -283,7 +103,7 @@ class GraphClient:
         """``/users/{smtp}`` for an address, ``/me`` for ``None``."""
         return "/me" if mailbox is None else f"/users/{quote(mailbox, safe='@')}"
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict:
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> JSONObject:
         """GET a resource; retried as idempotent."""
         return self._json(self._call("GET", self._url(path, params), idempotent=True)) or {}
 
@@ -317,7 +137,9 @@ class GraphClient:
         for page in self.pages(path, params):
             yield from page.items
 
-    def post(self, path: str, body: dict | None = None, *, idempotent: bool = False) -> dict:
+    def post(
+        self, path: str, body: JSONObject | None = None, *, idempotent: bool = False
+    ) -> JSONObject:
         """POST ``body`` as JSON; the answer's JSON, ``{}`` when it has none.
 
         429/503 with ``Retry-After`` are always retried. Pass ``idempotent=True`` for calls
@@ -327,7 +149,7 @@ class GraphClient:
         response = self._call("POST", self._url(path), body, idempotent=idempotent)
         return self._json(response) or {}
 
-    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> dict | None:
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> JSONObject | None:
         """DELETE a resource; ``None`` for 204, else the answer's JSON.
 
         (A mailbox on hold answers ``200 {"RetainedByHold": true}``.)
@@ -393,10 +215,10 @@ class GraphClient:
                 return account.lower() if account else "me"
         return TENANT_KEY
 
-    def _mailbox(self, key: str) -> _Mailbox:
+    def _mailbox(self, key: str) -> MailboxGate:
         with self._mailboxes_lock:
             if key not in self._mailboxes:
-                self._mailboxes[key] = _Mailbox(key, self.concurrency)
+                self._mailboxes[key] = MailboxGate(key, self.concurrency)
             return self._mailboxes[key]
 
     @staticmethod
@@ -409,7 +231,7 @@ class GraphClient:
         self,
         method: str,
         url: str,
-        body: dict | None = None,
+        body: JSONObject | None = None,
         *,
         idempotent: bool,
     ) -> requests.Response:
@@ -449,7 +271,7 @@ class GraphClient:
                     response.status_code, response.headers, idempotent, attempt, gate
                 )
                 if status_plan is None:
-                    raise _api_error(
+                    raise api_error_of(
                         response.status_code,
                         response.headers,
                         self._json_or_none(response),
@@ -464,37 +286,32 @@ class GraphClient:
         headers: Mapping[str, str],
         idempotent: bool,
         attempt: int,
-        gate: _Mailbox,
-    ) -> _RetryPlan | None:
-        """How to retry an error answer after try ``attempt``; ``None``: give up.
+        gate: MailboxGate,
+    ) -> RetryPlan | None:
+        """How to retry an error answer after try ``attempt`` (the policy's word); ``None``: give up.
 
         A usable ``Retry-After`` holds off the whole mailbox at once, even when this call
         gives up, so that no other thread calls it too early.
         """
-        where = gate.key or "the service"
         retry_after = None
         if status in THROTTLE_STATUSES:
             retry_after = parse_retry_after(headers.get("Retry-After"))
-            if retry_after is not None and retry_after > self.retry.max_retry_after:
-                return None
-            if retry_after is not None:
-                gate.hold_off(retry_after)
-        if attempt >= self.retry.max_attempts:
-            return None
-        if retry_after is not None:
-            return _RetryPlan(f"throttled ({status}) by {where}", retry_after, shared=True)
-        if status == 429 or (status in TRANSIENT_STATUSES and idempotent):
-            return _RetryPlan(
-                f"{where} answered {status}", self.retry.backoff(attempt), shared=False
-            )
-        return None
+            if self.retry.waits_for(retry_after):
+                gate.hold_off(retry_after or 0.0)
+        return self.retry.after_answer(
+            status,
+            retry_after,
+            idempotent=idempotent,
+            attempt=attempt,
+            where=gate.key or "the service",
+        )
 
     def _transport_plan(
         self, exc: BaseException, url: str, method: str, idempotent: bool, attempt: int
-    ) -> _RetryPlan:
+    ) -> RetryPlan:
         """How to retry a failure without an answer; raise the typed error when giving up."""
         host = self._host(url)
-        if _has_cause(exc, ssl.SSLCertVerificationError):
+        if has_cause(exc, ssl.SSLCertVerificationError):
             raise errors.ConfigurationError(
                 f"the TLS certificate of {host} could not be verified",
                 hint="pass --ca-bundle with the CA that signed the server's certificate",
@@ -515,22 +332,23 @@ class GraphClient:
                 f"cannot set up TLS for {host}: {exc}", hint="check --ca-bundle"
             ) from exc
         # A request that never reached the server is safe to send again, whatever its method.
-        not_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or _has_cause(
+        not_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or has_cause(
             exc, NewConnectionError
         )
-        if (idempotent or not_sent) and attempt < self.retry.max_attempts:
-            return _RetryPlan(
-                f"connection to {host} failed ({type(exc).__name__})",
-                self.retry.backoff(attempt),
-                shared=False,
-            )
+        plan = self.retry.after_failure(
+            retryable=idempotent or not_sent,
+            attempt=attempt,
+            what=f"connection to {host} failed ({type(exc).__name__})",
+        )
+        if plan is not None:
+            return plan
         raise errors.TransportError(
             f"{method} to {host} failed: {type(exc).__name__} after {attempt} "
             f"attempt{'s' if attempt > 1 else ''}",
             hint="check --endpoint and --ca-bundle, the network, and that the server is up",
         ) from exc
 
-    def _wait(self, plan: _RetryPlan) -> None:
+    def _wait(self, plan: RetryPlan) -> None:
         """Tell the observer, then sleep unless the mailbox's hold-off does the waiting."""
         log.debug("retry: %s, waiting %.2f s", plan.reason, plan.delay)
         if self.on_retry is not None:
@@ -551,7 +369,7 @@ class GraphClient:
         except ValueError:
             return None
 
-    def _json(self, response: requests.Response) -> dict | None:
+    def _json(self, response: requests.Response) -> JSONObject | None:
         """The JSON object of a 2xx answer; ``None`` when it has no body."""
         if not response.content:
             return None
@@ -594,7 +412,7 @@ class GraphClient:
             with gate.slot():
                 response = self._call("POST", self._url("/$batch"), body, idempotent=True)
             answers = self._batch_answers(response, sent_ids)
-            plans: list[_RetryPlan] = []
+            plans: list[RetryPlan] = []
             needs_token = False
             for request_id, request in list(pending.items()):
                 answer = answers.get(request_id)

@@ -1,180 +1,19 @@
-"""Terminal output: consoles, error lines, and the typed confirmation before anything is deleted.
-
-Export- and purge-specific views (progress bars, plans, summaries) live further down this module;
-nothing here decides what to do, it only shows and asks.
-"""
+"""What a purge shows: the plan, a line per folder or mailbox, live progress, the summary."""
 
 from __future__ import annotations
 
-import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn
+from rich.table import Table
 
-from ocm_tool.errors import OcmError
-
-
-def make_console(*, quiet: bool) -> Console:
-    """The console for normal output; ``quiet`` silences it (errors go to ``stderr``)."""
-    return Console(quiet=quiet, highlight=False)
-
-
-def stdio_is_interactive() -> bool:
-    """True when a person can answer prompts: stdin and stdout are terminals."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def print_error(console: Console, error: OcmError | str) -> None:
-    """One line: ``error: <what went wrong>; fix: <how>`` (the fix when the error knows it)."""
-    hint = getattr(error, "hint", None)
-    fix = f"; [yellow]fix:[/] {escape(hint)}" if hint else ""
-    console.print(f"[bold red]error:[/] {escape(str(error))}{fix}", soft_wrap=True)
-
-
-def confirm_by_typing(console: Console, expected: str, *, what: str) -> bool:
-    """Ask the person to type ``expected`` (a mailbox address) to go on; True if they did.
-
-    Typing is deliberate where a y/N key press is not: the script this replaces went on at
-    any key, which is how the wrong mailbox gets purged.
-    """
-    console.print(
-        f"To {what}, type [bold]{escape(expected)}[/] and press Enter (anything else cancels):"
-    )
-    try:
-        answer = console.input("> ")
-    except EOFError:
-        return False
-    return answer.strip().casefold() == expected.casefold()
-
-
-# --- export views ---
-
-from rich import box  # noqa: E402
-from rich.progress import (  # noqa: E402  (each section of this module keeps its own imports)
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table  # noqa: E402
-
-
-class ExportProgress:
-    """Live progress of an export: one bar per file with its count, total and rate.
-
-    Bars are shown only when the console is a terminal and not quiet; otherwise every method
-    does nothing (the summary at the end is the only output). Thread-safe: entities report
-    from their own threads.
-    """
-
-    def __init__(self, console: Console) -> None:
-        self._tasks: dict[str, TaskID] = {}
-        self._progress: Progress | None = None
-        if console.is_terminal and not console.quiet:
-            self._progress = Progress(
-                TextColumn("{task.description:<18}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]:>10}"),
-                TextColumn("{task.fields[state]}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=False,
-            )
-
-    def __enter__(self) -> ExportProgress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def add(self, key: str, file_name: str) -> None:
-        """A file that will be written (before its download starts)."""
-        if self._progress is not None:
-            self._tasks[key] = self._progress.add_task(
-                file_name, total=None, rate="", state="waiting"
-            )
-
-    def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
-        """``advance`` items more downloaded; ``total`` from ``@odata.count`` when known."""
-        if self._progress is None or key not in self._tasks:
-            return
-        task_id = self._tasks[key]
-        task = self._task(task_id)
-        changes: dict[str, object] = {"advance": advance, "state": "downloading"}
-        if total is not None:
-            changes["total"] = total
-        speed = task.speed
-        changes["rate"] = f"{speed:,.0f}/s" if speed else ""
-        self._progress.update(task_id, **changes)  # type: ignore[arg-type]
-
-    def _task(self, task_id: TaskID) -> Task:
-        assert self._progress is not None
-        return next(task for task in self._progress.tasks if task.id == task_id)
-
-    def finish(self, key: str, status: str) -> None:
-        """The file is done: ``complete``, ``failed`` or ``cancelled``."""
-        if self._progress is None or key not in self._tasks:
-            return
-        task_id = self._tasks[key]
-        task = self._task(task_id)
-        style = {"complete": "green", "failed": "bold red"}.get(status, "yellow")
-        total = task.completed if status == "complete" or task.total is None else task.total
-        self._progress.update(task_id, total=total, rate="", state=f"[{style}]{status}[/]")
-
-
-def print_export_errors(console: Console, failures: list[tuple[str, str, str | None]]) -> None:
-    """One ``error:`` line per file that failed: ``(file name, error message, fix)``."""
-    for name, message, hint in failures:
-        print_error(console, OcmError(f"{name}: {message}", hint=hint))
-
-
-def print_export_summary(
-    console: Console, rows: list[tuple[str, int | None, str]], *, run_dir: str, status: str
-) -> None:
-    """The files (file, rows, status), then the run folder and the run's status.
-
-    A table on a terminal; plain ``file: N rows, status`` lines otherwise (logs, pipes).
-    """
-    if not console.is_terminal:
-        for name, count, file_status in rows:
-            shown = "-" if count is None else f"{count}"
-            console.print(f"{escape(name)}: {shown} rows, {file_status}", soft_wrap=True)
-        console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
-        console.print(f"Export {status}.")
-        return
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("file")
-    table.add_column("rows", justify="right")
-    table.add_column("status")
-    for name, count, file_status in rows:
-        style = {"complete": "green", "failed": "bold red"}.get(file_status, "yellow")
-        table.add_row(
-            escape(name), "" if count is None else f"{count:,}", f"[{style}]{file_status}[/]"
-        )
-    console.print(table)
-    console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
-    style = "green" if status == "complete" else "bold red" if status == "failed" else "yellow"
-    console.print(f"Export [{style}]{status}[/].")
-
-
-# --- purge views ---
-
-import threading  # noqa: E402  (each section of this module keeps its own imports)
-from collections.abc import Iterator, Sequence  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Protocol  # noqa: E402
-
-from rich.progress import SpinnerColumn  # noqa: E402
-
-from ocm_tool.purgereport import (  # noqa: E402
+from ocm_tool.purge.report import (
     CANCELLED,
     COMPLETE,
     INTERRUPTED,

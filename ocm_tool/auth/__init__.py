@@ -1,0 +1,25 @@
+"""Signing in once per run with MSAL, and the token cache kept between runs.
+
+``sign_in(settings, console=...)`` returns a :class:`~ocm_tool.client.TokenProvider`: silent
+from the cache when it can, else by the flow ``settings.auth`` names (device code, browser,
+password, client secret, certificate). ``sign_out`` and ``cached_accounts`` work on the cache
+offline; ``sign_in_info`` describes a sign-in for ``whoami``.
+
+Modules: ``_provider`` (the msal application and the flows), ``_cache`` (persistence and
+what it holds), ``_credentials`` (prompts, certificates), ``_http`` (the http_client msal
+uses), ``_errors`` (msal's answers as typed errors), ``whoami``.
+"""
+
+from ocm_tool.auth._cache import cached_accounts, open_token_cache, sign_out
+from ocm_tool.auth._provider import MsalTokenProvider, sign_in
+from ocm_tool.auth.whoami import SignInInfo, sign_in_info
+
+__all__ = [
+    "MsalTokenProvider",
+    "SignInInfo",
+    "cached_accounts",
+    "open_token_cache",
+    "sign_in",
+    "sign_in_info",
+    "sign_out",
+]

@@ -1,0 +1,33 @@
+"""The one client of the OCM Graph-style API (``docs/api.md``; behaviour in ``docs/client.md``).
+
+::
+
+    with GraphClient(endpoint, tokens, verify=ca_bundle) as client:
+        for page in client.pages("/users/a@b.com/XrmContacts", {"$top": "1000"}):
+            ...
+
+Modules, httpx-style: ``_client`` (:class:`GraphClient`), ``_models`` (pages and ``$batch``
+values), ``_retry`` (the retry policy), ``_gate`` (per-mailbox slots and hold-offs),
+``_errors`` (wire answers to typed errors), ``_types`` (what callers provide: a token provider).
+"""
+
+from ocm_tool.client._client import BATCH_LIMIT, DEFAULT_TIMEOUT, USER_AGENT, GraphClient
+from ocm_tool.client._models import BatchRequest, BatchResponse, Page
+from ocm_tool.client._retry import RetryPlan, RetryPolicy, parse_retry_after
+from ocm_tool.client._types import JSONObject, RetryObserver, TokenProvider
+
+__all__ = [
+    "BATCH_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "BatchRequest",
+    "BatchResponse",
+    "GraphClient",
+    "JSONObject",
+    "Page",
+    "RetryObserver",
+    "RetryPlan",
+    "RetryPolicy",
+    "TokenProvider",
+    "parse_retry_after",
+]
