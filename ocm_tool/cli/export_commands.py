@@ -31,7 +31,7 @@ _OUTPUT = (
 def _help(operation: ExportOperation) -> str:
     files = "\n".join(
         textwrap.fill(
-            f"{entity.file_name}: {entity.about}.",
+            f"{entity.stem}.csv: {entity.about}.",
             width=78,
             initial_indent="  ",
             subsequent_indent="      ",
@@ -86,6 +86,7 @@ def export_command(operation: ExportOperation) -> click.Command:
     @pass_runtime
     def command(runtime: Runtime, mailbox: str | None, output_dir: Path, encoding: str) -> None:
         from ocm_tool.export.run import run_export
+        from ocm_tool.output.csv import CsvFormat
         from ocm_tool.ui.export_view import ExportProgress, show_export_result
 
         with ExportProgress(runtime.console) as progress:
@@ -94,7 +95,7 @@ def export_command(operation: ExportOperation) -> click.Command:
                 operation.entities,
                 mailbox=mailbox,
                 output_dir=output_dir,
-                encoding=encoding,
+                table_format=CsvFormat(encoding=encoding),
                 progress=progress,
             )
         if report.error is not None:

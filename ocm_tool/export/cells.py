@@ -1,32 +1,34 @@
-"""Turning API values into CSV cells, by the value rules of ``shared/spec/csv-output.md``.
+"""The value rules of OCM's data: API values as typed cell values.
 
 Every function takes a value as the API sent it (JSON: ``None``, bool, number, string, list)
-and returns the cell text; none of them raises on unexpected input: a value that does not fit
-its rule is written as given, so no data is dropped silently.
+and returns a :data:`~ocm_tool.output.values.Value`; none of them raises on unexpected input:
+a value that does not fit its rule is kept as text, as given, so no data is dropped silently.
+The text each value is written as in a CSV file is ``output.values.text_of``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from ocm_tool.output.values import (
+    SEPARATOR,
+    Amount,
+    Stamp,
+    Value,
+    decimal_text,
+    parse_timestamp,
+)
 
 #: Exchange's "no value" dates.
 _NO_VALUE_DATES = ("1601-01-01", "0001-01-01")
 
-#: ``yyyy-MM-ddTHH:mm:ss``, an optional fraction (any number of digits), an optional offset.
-_TIMESTAMP = re.compile(
-    r"^(?P<base>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)"
-    r"(?:\.(?P<fraction>\d+))?"
-    r"(?P<offset>Z|z|[+-]\d{2}:?\d{2})?$"
-)
-
 
 def text(value: Any) -> str:
-    """Any scalar or list as a cell: ``None`` empty, booleans ``True``/``False``,
-    numbers in their shortest exact form, lists ``|``-joined, strings as given."""
+    """Any scalar or list as text: ``None`` empty, booleans ``True``/``False``, numbers in their
+    shortest exact form, lists ``|``-joined (empty ones left out), strings as given."""
     if value.__class__ is str:
         return value  # type: ignore[no-any-return]
     if value is None:
@@ -34,7 +36,8 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, (int, float)):
-        return number(value)
+        decimal = number(value)
+        return decimal if isinstance(decimal, str) else decimal_text(decimal)
     if isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)):
@@ -44,14 +47,21 @@ def text(value: Any) -> str:
 
 def joined(values: Iterable[str]) -> str:
     """Non-empty values joined with ``|``, in order."""
-    return "|".join(value for value in values if value)
+    return SEPARATOR.join(value for value in values if value)
 
 
-def number(value: Any) -> str:
-    """The shortest exact decimal form of a number: ``50``, ``12.5``, ``0.0000001``.
+def texts(value: Any) -> tuple[str, ...] | str:
+    """A list (phones, addresses) as its non-empty texts; anything else as :func:`text`."""
+    if isinstance(value, (list, tuple)):
+        return tuple(t for t in (text(item) for item in value) if t)
+    return text(value)
 
-    Accepts numbers and numeric strings (extended properties are strings); anything else,
-    and NaN or infinities, is written as given.
+
+def number(value: Any) -> Decimal | str:
+    """A number as the exact decimal of its shortest form (``50``, ``12.5``).
+
+    Accepts numbers and numeric strings (extended properties are strings); anything else, and
+    NaN or infinities, is kept as text.
     """
     if isinstance(value, bool) or value is None:
         return text(value)
@@ -61,15 +71,15 @@ def number(value: Any) -> str:
         return str(value)
     if not decimal.is_finite():
         return str(value)
-    if decimal == 0:
-        return "0"
-    return format(decimal.normalize(), "f")
+    return decimal
 
 
-def boolean(value: Any) -> str:
-    """``True``/``False`` for booleans and the strings ``true``/``false`` (any case)."""
+def boolean(value: Any) -> bool | str:
+    """Booleans, and the strings ``true``/``false`` (any case), as booleans."""
+    if isinstance(value, bool):
+        return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return "True" if value.strip().lower() == "true" else "False"
+        return value.strip().lower() == "true"
     return text(value)
 
 
@@ -78,74 +88,49 @@ def is_no_value_date(value: Any) -> bool:
     return isinstance(value, str) and value.strip().startswith(_NO_VALUE_DATES)
 
 
-def timestamp(value: Any) -> str:
-    """A timestamp as the server sent it, except "no value" dates, which are empty."""
-    return "" if is_no_value_date(value) else text(value)
+def timestamp(value: Any) -> Stamp | str:
+    """A timestamp kept as the server sent it; empty for "no value" dates."""
+    if is_no_value_date(value) or value is None:
+        return ""
+    return Stamp(value) if isinstance(value, str) else text(value)
 
 
-def _parse(value: str) -> tuple[datetime, str] | None:
-    """The instant in UTC (whole seconds) and its fraction digits as sent; None if unparseable."""
-    match = _TIMESTAMP.match(value.strip())
-    if match is None:
-        return None
-    offset = match["offset"] or ""
-    if offset in ("Z", "z"):
-        offset = "+00:00"
-    try:
-        moment = datetime.fromisoformat(match["base"].replace(" ", "T") + offset)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # the API's dates are UTC
-    return moment.astimezone(UTC), match["fraction"] or ""
-
-
-def utc_date(value: Any) -> str:
-    """The UTC date, ``yyyy-MM-dd``; empty for "no value"; as given when unparseable."""
+def utc_date(value: Any) -> date | str:
+    """The UTC day; empty for "no value"; as given when unparseable."""
     if value is None or is_no_value_date(value):
         return ""
-    parsed = _parse(value) if isinstance(value, str) else None
-    if parsed is None:
-        return text(value)
-    return parsed[0].strftime("%Y-%m-%d")
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    return text(value) if moment is None else moment.date()
 
 
-def event_time(value: Any) -> str:
-    """UTC, ``yyyy-MM-ddTHH:mm:ss.ffZ``, the fraction cut (not rounded) to 2 digits.
+def event_time(value: Any) -> datetime | str:
+    """The instant in UTC (written ``yyyy-MM-ddTHH:mm:ss.ffZ``, the fraction cut to 2 digits).
 
     Empty for "no value"; as given when unparseable.
     """
     if value is None or is_no_value_date(value):
         return ""
-    parsed = _parse(value) if isinstance(value, str) else None
-    if parsed is None:
-        return text(value)
-    moment, fraction = parsed
-    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}.{(fraction + '00')[:2]}Z"
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    return text(value) if moment is None else moment
 
 
-def amount(value: Any, currency: Any) -> str:
-    """``EUR 12,500.00``: the currency code (USD when absent), thousands separators, 2 decimals.
+def amount(value: Any, currency: Any) -> Value:
+    """An amount in its currency (USD when absent), written ``EUR 12,500.00``.
 
-    Empty when there is no amount; a non-numeric amount is written as given after the code.
+    Empty when there is no amount; a non-numeric amount is kept as text after the code.
     """
     if value is None or value == "":
         return ""
     code = currency.strip() if isinstance(currency, str) and currency.strip() else "USD"
-    try:
-        decimal = (
-            Decimal(repr(float(value))) if not isinstance(value, (int, Decimal)) else Decimal(value)
-        )
-    except (TypeError, ValueError, InvalidOperation, OverflowError):
+    decimal = number(value) if not isinstance(value, Decimal) else value
+    if isinstance(decimal, str):
         return f"{code} {value}"
-    if not decimal.is_finite():
-        return f"{code} {value}"
-    return f"{code} {decimal.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    return Amount(decimal, code)
 
 
-def is_shared(source_mailbox_guid: Any) -> str:
-    """``True`` when ``SourceMailboxGuid`` is set and not all zeros, else ``False``."""
+def is_shared(source_mailbox_guid: Any) -> bool:
+    """True when ``SourceMailboxGuid`` is set and not all zeros."""
     if not isinstance(source_mailbox_guid, str):
-        return "False"
+        return False
     digits = source_mailbox_guid.strip("{} ").replace("-", "")
-    return "True" if digits and set(digits) != {"0"} else "False"
+    return bool(digits) and set(digits) != {"0"}

@@ -1,48 +1,50 @@
-"""Exporting the OCM data of one mailbox to CSV files in a run folder, with a manifest.
+"""Exporting the OCM data of one mailbox to files in a run folder, with a manifest.
 
 ``run_export`` is the whole job: it creates the run folder ``<account>_<yyyyMMddTHHmmssffff>``,
 reads the templates first (custom-field columns and stage labels need them), then downloads
-every other entity of the command concurrently, streaming each page to its CSV file so memory
-stays flat, and writes ``manifest.json`` last, whatever happened. What each file holds is the
-entity table (``entities.py``); export commands differ only by which rows they take.
+every other entity concurrently, streaming each page to its file so memory stays flat, and
+writes ``manifest.json`` last, whatever happened. What each file holds is the entity table
+(``entities.py``); how it is written is the table format (``ocm_tool.output``).
 
-Outcomes:
+Outcomes (which errors end what is each error's ``scope``, ``ocm_tool.errors``):
 
-- every file written: status ``complete``, exit code 0;
-- an entity failed: no CSV under its final name, the others are still written, the manifest says
-  ``partial`` (``failed`` when no file was written) with the error, exit code 1;
-- the mailbox cannot be opened at all (403/404) or the token is refused: the manifest says
-  ``failed`` and the typed error is raised (the CLI prints it and exits 4 or 3);
+- every file written: status ``complete``, exit status 0;
+- a file failed (its scope is the task): no file under its final name, the others are still
+  written, the manifest says ``partial`` (``failed`` when no file was written) with the
+  error, exit status 1;
+- an error whose scope is the mailbox or the run (no access, token refused, the service gone
+  beyond retries): the other downloads stop, the manifest says ``failed``, and the report
+  carries the error (the command raises it: exit 4, 3 or 5);
 - Ctrl-C: downloads stop at the next page, partial files are removed, the manifest says
-  ``partial``, and ``KeyboardInterrupt`` is raised again (the CLI exits 130).
+  ``partial``, and ``KeyboardInterrupt`` is raised again (exit 130).
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from ocm_tool import __version__
-from ocm_tool.client import BatchRequest, GraphClient
-from ocm_tool.errors import ExitStatus, ItemNotFoundError, OcmError, UsageError
-from ocm_tool.export.entities import (
-    LINK_TARGETS,
-    Entity,
-    Template,
-    template_entity,
-)
-from ocm_tool.output.csv import CsvFile, write_atomically
+from ocm_tool.client import BatchRequest, GraphClient, JSONObject
+from ocm_tool.errors import ItemNotFoundError, OcmError, UsageError
+from ocm_tool.export.entities import LINK_TARGETS, Entity, Table, template_entity
+from ocm_tool.export.links import LinkKind, xrm_id
+from ocm_tool.export.manifest import ExportReport, FileReport, FileStatus
+from ocm_tool.export.templates import Template
+from ocm_tool.output import TableFormat
 from ocm_tool.output.rundir import make_run_dir
+from ocm_tool.output.values import Links
 from ocm_tool.runtime import Runtime
+
+#: Items asked for per page (``$top``); the server may serve fewer, and caps at 1000.
+DEFAULT_PAGE_SIZE = 1000
+#: List views cut contact notes to this many characters.
+NOTES_CUT = 255
 
 
 class ExportProgress(Protocol):
@@ -57,8 +59,8 @@ class ExportProgress(Protocol):
     def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
         """``advance`` more items downloaded; ``total`` from ``@odata.count`` when known."""
 
-    def finish(self, key: str, status: str) -> None:
-        """The file ended: ``complete``, ``failed`` or ``cancelled``."""
+    def finish(self, key: str, status: FileStatus) -> None:
+        """The file ended."""
 
 
 class _NoProgress:
@@ -68,109 +70,15 @@ class _NoProgress:
     def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
         pass
 
-    def finish(self, key: str, status: str) -> None:
+    def finish(self, key: str, status: FileStatus) -> None:
         pass
 
 
 NO_PROGRESS: ExportProgress = _NoProgress()
 
-#: Items asked for per page (``$top``); the server may serve fewer, and caps at 1000.
-DEFAULT_PAGE_SIZE = 1000
-#: List views cut contact notes to this many characters.
-NOTES_CUT = 255
-MANIFEST_NAME = "manifest.json"
-
-
-# --- the report and the manifest -------------------------------------------------------------
-
-
-@dataclass
-class FileReport:
-    """One file of the run: ``status`` is ``complete``, ``failed`` or ``cancelled``.
-
-    ``rows`` and ``sha256`` describe the file under its final name (complete files only);
-    ``dangling_links`` counts links to records not in the mailbox's export (None: unknown).
-    """
-
-    name: str
-    entity: str
-    status: str = "cancelled"
-    rows: int | None = None
-    sha256: str | None = None
-    error: str | None = None
-    hint: str | None = None  # the fix, for the error line (not part of the manifest)
-    dangling_links: int | None = None
-
-    def to_manifest(self) -> dict:
-        entry: dict = {
-            "name": self.name,
-            "entity": self.entity,
-            "rows": self.rows,
-            "sha256": self.sha256,
-            "status": self.status,
-        }
-        if self.error is not None:
-            entry["error"] = self.error
-        entry["danglingLinks"] = self.dangling_links
-        return entry
-
-
-@dataclass
-class ExportReport:
-    """What a run did. ``status``: complete | partial | failed; ``exit_status`` for the CLI."""
-
-    run_dir: Path
-    status: str
-    exit_status: ExitStatus
-    account: str = ""
-    mailbox: str = ""
-    endpoint: str = ""
-    started_at: str = ""
-    finished_at: str = ""
-    files: list[FileReport] = field(default_factory=list)
-    #: The error that ended the run before its end (its scope was the mailbox or the run).
-    error: OcmError | None = None
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.run_dir / MANIFEST_NAME
-
-    def to_manifest(self) -> dict:
-        """``manifest.json`` as ``csv-output.md`` fixes it."""
-        return {
-            "tool": "ocm-tool",
-            "version": __version__,
-            "account": self.account,
-            "mailbox": self.mailbox,
-            "endpoint": self.endpoint,
-            "startedAt": self.started_at,
-            "finishedAt": self.finished_at,
-            "status": self.status,
-            "files": [f.to_manifest() for f in self.files],
-        }
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def run_status(
-    files: Sequence[FileReport], *, interrupted: bool = False, fatal: bool = False
-) -> str:
-    """``complete`` when every file is, ``failed`` when none is (or the run could not start),
-    ``partial`` otherwise and always after an interruption."""
-    if interrupted:
-        return "partial"
-    if fatal or not any(f.status == "complete" for f in files):
-        return "failed"
-    return "complete" if all(f.status == "complete" for f in files) else "partial"
-
-
-# --- one run ---------------------------------------------------------------------------------
-
 
 class _Cancelled(Exception):
-    """Raised inside a download when the run was interrupted or failed as a whole."""
+    """Raised inside a download when the run was interrupted or stopped as a whole."""
 
 
 class TieOrder:
@@ -181,12 +89,12 @@ class TieOrder:
     """
 
     def __init__(self) -> None:
-        self._run: list[dict] = []
+        self._run: list[JSONObject] = []
         self._key: object = None
 
-    def push(self, items: Iterable[dict]) -> list[dict]:
+    def push(self, items: Iterable[JSONObject]) -> list[JSONObject]:
         """Take the next items; return those whose position is now final."""
-        ready: list[dict] = []
+        ready: list[JSONObject] = []
         for item in items:
             key = item.get("LastModifiedDateTime")
             if self._run and key != self._key:
@@ -195,20 +103,13 @@ class TieOrder:
             self._run.append(item)
         return ready
 
-    def flush(self) -> list[dict]:
+    def flush(self) -> list[JSONObject]:
         """The items still buffered (at the end of the list)."""
         return self._drain()
 
-    def _drain(self) -> list[dict]:
+    def _drain(self) -> list[JSONObject]:
         run, self._run = self._run, []
         return sorted(run, key=lambda item: str(item.get("Id") or ""))
-
-
-@dataclass
-class _EntityOutcome:
-    """What a finished download learned for the manifest's danglingLinks."""
-
-    links: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 class ExportRun:
@@ -222,7 +123,7 @@ class ExportRun:
         run_dir: Path,
         entities: Sequence[Entity],
         *,
-        encoding: str,
+        table_format: TableFormat,
         progress: ExportProgress,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
@@ -230,18 +131,22 @@ class ExportRun:
         self.mailbox_path = client.mailbox_path(mailbox)
         self.run_dir = run_dir
         self.entities = list(entities)
-        self.encoding = encoding
+        self.format = table_format
         self.progress = progress
         self.page_size = page_size
         self.cancel = threading.Event()
         self.fatal: OcmError | None = None
-        self.files = {e.key: FileReport(e.file_name, e.key) for e in self.entities}
-        self.templates: dict[str, Template] = {}
-        self.template_errors: dict[str, str] = {}
+        self.files = {e.key: FileReport(self.file_name(e), e.key) for e in self.entities}
+        self.templates: dict[LinkKind, Template] = {}
+        self.template_errors: dict[LinkKind, str] = {}
         #: Link kind -> case-folded XrmIds of its records (None: could not be read).
-        self.known_ids: dict[str, set[str] | None] = {}
-        self.outcomes: dict[str, _EntityOutcome] = {}
+        self.known_ids: dict[LinkKind, set[str] | None] = {}
+        #: Entity key -> (kind, case-folded target) -> how often its file links there.
+        self.links: dict[str, Counter[tuple[str, str]]] = {}
         self._lock = threading.Lock()
+
+    def file_name(self, entity: Entity) -> str:
+        return self.format.file_name(entity.stem)
 
     # The phases.
 
@@ -252,7 +157,7 @@ class ExportRun:
         and re-raise.
         """
         for entity in self.entities:
-            self.progress.add(entity.key, entity.file_name)
+            self.progress.add(entity.key, self.file_name(entity))
         with ThreadPoolExecutor(
             max_workers=len(self.entities) + 3, thread_name_prefix="export"
         ) as pool:
@@ -278,6 +183,9 @@ class ExportRun:
 
     # One entity.
 
+    def _stopped_reason(self) -> str:
+        return "interrupted" if self.fatal is None else "stopped: the mailbox could not be read"
+
     def _guarded(self, entity: Entity, job: Callable[[], FileReport | None]) -> None:
         """Run a job for ``entity``'s file and record how it ended; never raises OcmError."""
         report = self.files.get(entity.key)
@@ -287,30 +195,26 @@ class ExportRun:
             done = job()
             if report is not None and done is not None:
                 self.files[entity.key] = done
-                self.progress.finish(entity.key, "complete")
+                self.progress.finish(entity.key, FileStatus.COMPLETE)
         except _Cancelled:
             if report is not None:
-                report.status = "cancelled"
-                report.error = (
-                    "interrupted"
-                    if self.fatal is None
-                    else "stopped: the mailbox could not be read"
-                )
-                self.progress.finish(entity.key, "cancelled")
+                report.status = FileStatus.CANCELLED
+                report.error = self._stopped_reason()
+                self.progress.finish(entity.key, FileStatus.CANCELLED)
         except OcmError as error:
-            if error.ends_mailbox:  # a run exports one mailbox: it cannot go on
+            if error.ends_mailbox:  # a run exports one mailbox: nothing else can go on
                 with self._lock:
                     self.fatal = self.fatal or error
                 self.cancel.set()
             if report is not None:
-                report.status = "failed"
+                report.status = FileStatus.FAILED
                 report.error = str(error)
                 report.hint = error.hint
-                self.progress.finish(entity.key, "failed")
-            if entity.is_template:
-                self.template_errors[entity.template or ""] = str(error)
+                self.progress.finish(entity.key, FileStatus.FAILED)
+            if entity.is_template and entity.template:
+                self.template_errors[entity.template] = str(error)
 
-    def _read_template(self, kind: str) -> None:
+    def _read_template(self, kind: LinkKind) -> None:
         entity = template_entity(kind)
 
         def job() -> FileReport | None:
@@ -319,7 +223,7 @@ class ExportRun:
             self.templates[kind] = template
             if entity.key not in self.files:
                 return None  # needed by another file, not exported itself
-            return self._write(entity, template, [items])
+            return self._write(entity, entity.table(template), [items])
 
         self._guarded(entity, job)
 
@@ -328,18 +232,19 @@ class ExportRun:
             template = None
             if entity.template:
                 if entity.template not in self.templates:
-                    source = template_entity(entity.template).file_name
+                    source = self.file_name(template_entity(entity.template))
                     reason = self.template_errors.get(entity.template, "not read")
                     raise OcmError(
                         f"not written: the template for its columns ({source}) failed: {reason}"
                     )
                 template = self.templates[entity.template]
             params = entity.query(template, page_size=self.page_size)
-            return self._write(entity, template, self._ordered(self._pages(entity, params)))
+            chunks = self._ordered(self._pages(entity, params))
+            return self._write(entity, entity.table(template), chunks)
 
         self._guarded(entity, job)
 
-    def _pages(self, entity: Entity, params: dict) -> Iterable[list[dict]]:
+    def _pages(self, entity: Entity, params: dict[str, str]) -> Iterable[list[JSONObject]]:
         """The items of every page; stops between pages when the run is cancelled."""
         for page in self.client.pages(f"{self.mailbox_path}/{entity.collection}", params or None):
             if self.cancel.is_set():
@@ -348,38 +253,40 @@ class ExportRun:
             yield page.items
             self.progress.update(entity.key, advance=len(page.items))
 
-    def _ordered(self, pages: Iterable[list[dict]]) -> Iterable[list[dict]]:
+    def _ordered(self, pages: Iterable[list[JSONObject]]) -> Iterable[list[JSONObject]]:
         ties = TieOrder()
         for items in pages:
             yield ties.push(items)
         yield ties.flush()
 
     def _write(
-        self, entity: Entity, template: Template | None, chunks: Iterable[list[dict]]
+        self, entity: Entity, table: Table, chunks: Iterable[list[JSONObject]]
     ) -> FileReport:
-        """Stream ``chunks`` of items to the entity's CSV file; return its complete report."""
-        outcome = _EntityOutcome()
-        ids: set[str] | None = set() if entity.link_target else None
-        with CsvFile(
-            self.run_dir / entity.file_name, entity.header(template), encoding=self.encoding
-        ) as out:
+        """Stream ``chunks`` of items to the entity's file; return its complete report."""
+        links: Counter[tuple[str, str]] = Counter()
+        ids: set[str] = set()
+        with self.format.table(self.run_dir, entity.stem, table.header) as out:
             for items in chunks:
                 if entity.full_notes:
                     items = self._whole_notes(entity, items)
-                out.write([row for item in items for row in entity.rows_of(item, template)])
-                for item in items:
-                    outcome.links.update(
-                        (kind, target.casefold()) for kind, target in entity.links(item)
-                    )
-                    if ids is not None and item.get("XrmId"):
-                        ids.add(str(item["XrmId"]).casefold())
-            result = out.commit()
-        if entity.link_target and ids is not None:
+                rows = [row for item in items for row in table.rows(item)]
+                out.write(rows)
+                for row in rows:
+                    for position in table.link_columns:
+                        value = row[position]
+                        if isinstance(value, Links):
+                            links.update((value.kind, t.casefold()) for t in value.targets)
+                if entity.link_target:
+                    ids.update(key for key in map(xrm_id, items) if key)
+            written = out.commit()
+        if entity.link_target:
             self.known_ids[entity.link_target] = ids
-        self.outcomes[entity.key] = outcome
-        return FileReport(entity.file_name, entity.key, "complete", result.rows, result.sha256)
+        self.links[entity.key] = links
+        return FileReport(
+            self.file_name(entity), entity.key, FileStatus.COMPLETE, written.rows, written.sha256
+        )
 
-    def _whole_notes(self, entity: Entity, items: list[dict]) -> list[dict]:
+    def _whole_notes(self, entity: Entity, items: list[JSONObject]) -> list[JSONObject]:
         """Replace cut notes with the whole text (``GET {collection}/{Id}``, 20 per ``$batch``).
 
         An item deleted since it was listed (404) is dropped, as the listing would now.
@@ -421,35 +328,33 @@ class ExportRun:
         """
         if self.cancel.is_set():
             return
-        wanted = {kind for outcome in self.outcomes.values() for kind, _ in outcome.links}
+        wanted = {LinkKind(kind) for counts in self.links.values() for kind, _ in counts}
         missing = [kind for kind in wanted if kind not in self.known_ids and kind in LINK_TARGETS]
         self._run_all(pool, [partial(self._list_ids, kind) for kind in missing])
-        for key, outcome in self.outcomes.items():
+        for key, counts in self.links.items():
             report = self.files.get(key)
             if report is None:
                 continue
-            wanted_ids = {kind: self.known_ids.get(kind) for kind, _ in outcome.links}
+            wanted_ids = {kind: self.known_ids.get(LinkKind(kind)) for kind, _ in counts}
             known = {kind: ids for kind, ids in wanted_ids.items() if ids is not None}
             if len(known) < len(wanted_ids):
                 report.dangling_links = None
                 continue
             report.dangling_links = sum(
-                count
-                for (kind, target), count in outcome.links.items()
-                if target not in known[kind]
+                count for (kind, target), count in counts.items() if target not in known[kind]
             )
 
-    def _list_ids(self, kind: str) -> None:
+    def _list_ids(self, kind: LinkKind) -> None:
         entity = LINK_TARGETS[kind]
         try:
             ids = {
-                str(item["XrmId"]).casefold()
+                key
                 for page in self.client.pages(
                     f"{self.mailbox_path}/{entity.collection}",
                     {"$select": "XrmId", "$top": str(self.page_size)},
                 )
-                for item in page.items
-                if item.get("XrmId")
+                for key in map(xrm_id, page.items)
+                if key
             }
         except OcmError:
             ids = None  # danglingLinks stays unknown for the files that link there
@@ -461,12 +366,8 @@ class ExportRun:
         """The files in table order; those never started count as cancelled."""
         reports = [self.files[e.key] for e in self.entities]
         for report in reports:
-            if report.status == "cancelled" and report.error is None:
-                report.error = (
-                    "interrupted"
-                    if self.fatal is None
-                    else "stopped: the mailbox could not be read"
-                )
+            if report.status is FileStatus.CANCELLED and report.error is None:
+                report.error = self._stopped_reason()
         return reports
 
 
@@ -493,63 +394,42 @@ def run_export(
     *,
     mailbox: str | None,
     output_dir: Path,
-    encoding: str,
-    progress: ExportProgress | None = None,
+    table_format: TableFormat,
+    progress: ExportProgress = NO_PROGRESS,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> ExportReport:
-    """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run
-    folder under ``output_dir``, and write its ``manifest.json``.
+    """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run folder
+    under ``output_dir`` in ``table_format``, and write its ``manifest.json``.
 
-    Returns the report: ``exit_status`` 0 or 1, or, when an error whose scope is the mailbox
-    or the run stopped it (no access, the service gone), that error in ``report.error`` (the
-    manifest says ``failed`` or ``partial``). Raises ``UsageError`` (app-only without a
-    mailbox), sign-in errors, ``OutputError`` (the run folder or manifest cannot be written),
-    and ``KeyboardInterrupt`` after writing a ``partial`` manifest.
+    Returns the report (see the module's outcomes; ``report.error`` is an error that stopped
+    the run). Raises ``UsageError`` (app-only without a mailbox), sign-in errors,
+    ``OutputError`` (the run folder or manifest cannot be written), and ``KeyboardInterrupt``
+    after writing a ``partial`` manifest.
     """
     account, client = _account_and_client(runtime, mailbox)
     report = ExportReport(
         run_dir=make_run_dir(output_dir, account),
-        status="failed",
-        exit_status=ExitStatus.FAILED,
         account=account,
         mailbox=mailbox or account,
         endpoint=runtime.settings.endpoint or "",
-        started_at=_utc_now(),
     )
-    progress = progress or NO_PROGRESS
     run = ExportRun(
         client,
         mailbox,
         report.run_dir,
         entities,
-        encoding=encoding,
+        table_format=table_format,
         progress=progress,
         page_size=page_size,
     )
     try:
         run.execute()
     except KeyboardInterrupt:
-        _finish(report, run, interrupted=True)
+        report.finish(run.file_reports(), interrupted=True, fatal=False)
         raise
     except BaseException:
-        _finish(report, run, fatal=True)
+        report.finish(run.file_reports(), interrupted=False, fatal=True)
         raise
-    _finish(report, run)
     report.error = run.fatal
-    if report.error is not None:
-        report.exit_status = report.error.exit_status
+    report.finish(run.file_reports(), interrupted=False, fatal=run.fatal is not None)
     return report
-
-
-def _finish(
-    report: ExportReport, run: ExportRun, *, interrupted: bool = False, fatal: bool = False
-) -> None:
-    """Fill in the outcome and write ``manifest.json`` atomically."""
-    report.files = run.file_reports()
-    report.finished_at = _utc_now()
-    report.status = run_status(
-        report.files, interrupted=interrupted, fatal=fatal or run.fatal is not None
-    )
-    report.exit_status = ExitStatus.OK if report.status == "complete" else ExitStatus.FAILED
-    text = json.dumps(report.to_manifest(), indent=2, ensure_ascii=False) + "\n"
-    write_atomically(report.manifest_path, text.encode("utf-8"))

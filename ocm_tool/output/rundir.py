@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ocm_tool.output.csv import output_error
+from ocm_tool.output.atomic import output_error
 
 #: Characters that cannot appear in a folder name on Windows (a UPN never has them).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

@@ -44,6 +44,7 @@ from ocm_tool.errors import (
 from ocm_tool.export.entities import ENTITIES
 from ocm_tool.export.run import run_export
 from ocm_tool.mailboxes import grant
+from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
     ABSENT,
@@ -282,7 +283,7 @@ class MailboxPurge:
             ENTITIES,
             mailbox=self.address,
             output_dir=run.run_dir,
-            encoding="utf-8-sig",
+            table_format=CsvFormat(),
         )
         result.export = {"status": report.status, "runDir": str(report.run_dir)}
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")

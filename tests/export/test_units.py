@@ -12,13 +12,14 @@ from ocm_tool.errors import OutputError
 from ocm_tool.export import cells
 from ocm_tool.export.entities import Template, custom_headers
 from ocm_tool.export.run import TieOrder
-from ocm_tool.output.csv import CsvFile
+from ocm_tool.output.csv import CsvWriter
 from ocm_tool.output.rundir import make_run_dir
+from ocm_tool.output.values import text_of
 
 
 def test_csv_file_is_atomic_and_counts_while_writing(tmp_path: Path) -> None:
     target = tmp_path / "X.csv"
-    with CsvFile(target, ["A", "B"], encoding="utf-8-sig") as out:
+    with CsvWriter(target, ["A", "B"], encoding="utf-8-sig") as out:
         out.write([["1", 'say "hi"'], ["2", "two\r\nlines, and a comma"]])
         assert not target.exists() and (tmp_path / "X.csv.partial").exists()
         out.write([["3", "Müller"]])
@@ -33,14 +34,14 @@ def test_csv_file_is_atomic_and_counts_while_writing(tmp_path: Path) -> None:
 
 
 def test_csv_file_without_rows_is_header_only(tmp_path: Path) -> None:
-    with CsvFile(tmp_path / "E.csv", ["A", "B"], encoding="utf-8") as out:
+    with CsvWriter(tmp_path / "E.csv", ["A", "B"], encoding="utf-8") as out:
         out.commit()
     assert (tmp_path / "E.csv").read_bytes() == b'"A","B"\r\n'
 
 
 def test_csv_file_left_without_commit_leaves_nothing(tmp_path: Path) -> None:
     def write_then_interrupt() -> None:
-        with CsvFile(tmp_path / "X.csv", ["A"]) as out:
+        with CsvWriter(tmp_path / "X.csv", ["A"]) as out:
             out.write([["1"]])
             raise KeyboardInterrupt
 
@@ -50,7 +51,7 @@ def test_csv_file_left_without_commit_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_csv_file_os_errors_become_output_errors(tmp_path: Path) -> None:
-    with pytest.raises(OutputError) as caught, CsvFile(tmp_path / "missing" / "X.csv", ["A"]):
+    with pytest.raises(OutputError) as caught, CsvWriter(tmp_path / "missing" / "X.csv", ["A"]):
         pass
     assert caught.value.hint and "--output-dir" in caught.value.hint
 
@@ -115,7 +116,7 @@ def test_custom_headers_never_collide() -> None:
     ],
 )
 def test_numbers_in_shortest_exact_form(value: object, expected: str) -> None:
-    assert cells.number(value) == expected
+    assert text_of(cells.number(value)) == expected
 
 
 @pytest.mark.parametrize(
@@ -128,7 +129,7 @@ def test_numbers_in_shortest_exact_form(value: object, expected: str) -> None:
     ],
 )
 def test_event_time_is_utc_and_cut(value: str, expected: str) -> None:
-    assert cells.event_time(value) == expected
+    assert text_of(cells.event_time(value)) == expected
 
 
 def test_progress_bars_only_on_a_terminal() -> None:
