@@ -45,7 +45,7 @@ class Runtime:
 
     @cached_property
     def client(self) -> GraphClient:
-        from ocm_tool.client import GraphClient
+        from ocm_tool.client import GraphClient, RetryPolicy
 
         endpoint = self.require_endpoint()
         return GraphClient(
@@ -53,6 +53,7 @@ class Runtime:
             self.tokens,
             verify=self.settings.verify,
             concurrency=self.settings.concurrency,
+            retry=RetryPolicy(max_attempts=self.settings.retries + 1),
         )
 
     @property

@@ -37,6 +37,8 @@ RESOURCE = "https://outlook.office365.com"
 SCOPES = [f"{RESOURCE}/.default"]
 #: Exchange Online allows 4 concurrent requests per mailbox and app.
 DEFAULT_CONCURRENCY = 4
+#: A throttled or failed call is tried again this many times (6 tries in all).
+DEFAULT_RETRIES = 5
 
 
 def default_token_cache() -> Path:
@@ -90,6 +92,7 @@ class Settings:
     ca_bundle: Path | None = None
     token_cache: Path = field(default_factory=default_token_cache)
     concurrency: int = DEFAULT_CONCURRENCY
+    retries: int = DEFAULT_RETRIES
     quiet: bool = False
     interactive: bool = False
     secrets: Secrets = field(default_factory=Secrets, repr=False)

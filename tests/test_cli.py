@@ -97,11 +97,12 @@ def test_a_server_that_is_not_there_exits_5(emulator, tmp_path) -> None:
     whoami = run(["whoami"], env)  # sign in while the authority answers, so the token is cached
     assert whoami.exit_code == 0, whoami.output
     env["OCM_ENDPOINT"] = "https://127.0.0.1:9/api/v1"  # discard port: nothing listens
+    env["OCM_RETRIES"] = "1"  # one retry shows the giving up; the default's backoff takes seconds
 
     result = run(["export-tasks-data", "--output-dir", str(tmp_path)], env)
 
     assert result.exit_code == ExitStatus.SERVICE, result.output
-    assert "127.0.0.1" in result.output
+    assert "127.0.0.1" in result.output and "after 2 attempts" in result.output
 
 
 def test_help_lists_the_scripts_operations_in_two_groups() -> None:

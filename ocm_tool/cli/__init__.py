@@ -28,6 +28,7 @@ from ocm_tool.settings import (
     DEFAULT_AUTHORITY,
     DEFAULT_CLIENT_ID,
     DEFAULT_CONCURRENCY,
+    DEFAULT_RETRIES,
     DEFAULT_TENANT,
     Secrets,
     Settings,
@@ -103,6 +104,13 @@ from ocm_tool.ui import make_console, stdio_is_interactive
     show_default=True,
     help="Requests in flight per mailbox (Exchange allows 4), and mailboxes purged at once.",
 )
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=DEFAULT_RETRIES,
+    show_default=True,
+    help="How often a throttled or failed call is tried again before the run gives up.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
     "--demo", is_flag=True, help="Run against the built-in emulator with a generated sample tenant."
@@ -121,6 +129,7 @@ def cli(
     ca_bundle: Path | None,
     token_cache: Path | None,
     concurrency: int,
+    retries: int,
     quiet: bool,
     demo: bool,
 ) -> None:
@@ -141,6 +150,7 @@ def cli(
         ca_bundle=ca_bundle,
         token_cache=token_cache or default_token_cache(),
         concurrency=concurrency,
+        retries=retries,
         quiet=quiet,
         interactive=stdio_is_interactive(),
         secrets=secrets,

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocm_tool.client import JSONObject
 from ocm_tool.export import columns as c
 from ocm_tool.export.columns import Column
 from ocm_tool.export.links import LinkKind, last_relationship
@@ -33,12 +32,15 @@ from ocm_tool.export.templates import (
 )
 from ocm_tool.output.values import Value
 
+if TYPE_CHECKING:
+    from ocm_tool.client import JSONObject  # the client (requests) loads only at run time
+
 #: Fields every list asks for: ``Id`` (notes, ties), ``LastModifiedDateTime`` (the order),
 #: ``XrmId`` (what links point at), ``InlineLinks`` (links).
 ALWAYS_SELECTED = ("Id", "XrmId", "LastModifiedDateTime", "InlineLinks")
 
 #: ``records(item, template)``: the records one API item stands for (each becomes a row).
-Records = Callable[[JSONObject, Template | None], Iterable[Any]]
+Records = Callable[["JSONObject", Template | None], Iterable[Any]]
 
 
 def each_item(item: JSONObject, template: Template | None) -> Iterable[Any]:

@@ -9,10 +9,12 @@ companies ``IPM.Contact.Company``, deals ``IPM.XrmProject.Deal`` (also met as
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ocm_tool.client import JSONObject
 from ocm_tool.export import cells
+
+if TYPE_CHECKING:
+    from ocm_tool.client import JSONObject  # the client (requests) loads only at run time
 
 
 class LinkKind(StrEnum):

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ocm_tool.client import JSONObject
 from ocm_tool.export import cells
 from ocm_tool.output.values import Value
+
+if TYPE_CHECKING:
+    from ocm_tool.client import JSONObject  # the client (requests) loads only at run time
 
 #: The property set of OCM's custom-field extended properties.
 OCM_PROPERTY_SET = "1a417774-4779-47c1-9851-e42057495fca"

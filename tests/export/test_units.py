@@ -1,59 +1,17 @@
-"""The pieces without a server: the atomic CSV writer, the run folder, tie ordering, value rules."""
+"""The pieces without a server: the run folder, tie ordering, value rules, progress."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from ocm_tool.errors import OutputError
 from ocm_tool.export import cells
 from ocm_tool.export.entities import Template, custom_headers
 from ocm_tool.export.run import TieOrder
-from ocm_tool.output.csv import CsvWriter
 from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.output.values import text_of
-
-
-def test_csv_file_is_atomic_and_counts_while_writing(tmp_path: Path) -> None:
-    target = tmp_path / "X.csv"
-    with CsvWriter(target, ["A", "B"], encoding="utf-8-sig") as out:
-        out.write([["1", 'say "hi"'], ["2", "two\r\nlines, and a comma"]])
-        assert not target.exists() and (tmp_path / "X.csv.partial").exists()
-        out.write([["3", "Müller"]])
-        result = out.commit()
-    expected = (
-        '\ufeff"A","B"\r\n"1","say ""hi"""\r\n"2","two\r\nlines, and a comma"\r\n"3","Müller"\r\n'
-    )
-    assert target.read_bytes() == expected.encode("utf-8")
-    assert result.rows == 3
-    assert result.sha256 == hashlib.sha256(expected.encode("utf-8")).hexdigest()
-    assert not (tmp_path / "X.csv.partial").exists()
-
-
-def test_csv_file_without_rows_is_header_only(tmp_path: Path) -> None:
-    with CsvWriter(tmp_path / "E.csv", ["A", "B"], encoding="utf-8") as out:
-        out.commit()
-    assert (tmp_path / "E.csv").read_bytes() == b'"A","B"\r\n'
-
-
-def test_csv_file_left_without_commit_leaves_nothing(tmp_path: Path) -> None:
-    def write_then_interrupt() -> None:
-        with CsvWriter(tmp_path / "X.csv", ["A"]) as out:
-            out.write([["1"]])
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        write_then_interrupt()
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_csv_file_os_errors_become_output_errors(tmp_path: Path) -> None:
-    with pytest.raises(OutputError) as caught, CsvWriter(tmp_path / "missing" / "X.csv", ["A"]):
-        pass
-    assert caught.value.hint and "--output-dir" in caught.value.hint
 
 
 def test_run_folders_never_collide(tmp_path: Path) -> None:
