@@ -292,7 +292,13 @@ def sort_time(value: object) -> str:
         raise ValueError(f"LastModifiedDateTime must be an ISO 8601 string, not {value!r}")
     if _PLAIN_UTC.match(value):
         return value[:19] + ".000000Z"
-    moment = datetime.fromisoformat(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        # fromisoformat's own message does not say which value of the tenant is wrong.
+        raise ValueError(
+            f"LastModifiedDateTime must be an ISO 8601 date-time, not {value!r}"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
