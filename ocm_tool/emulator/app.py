@@ -24,11 +24,12 @@ from werkzeug.exceptions import HTTPException
 from ocm_tool.emulator import query
 from ocm_tool.emulator.control import control_blueprint
 from ocm_tool.emulator.faults import Faults
-from ocm_tool.emulator.oauth import Identity, Principal
+from ocm_tool.emulator.models.access import Principal, may_open
+from ocm_tool.emulator.models.store import Folder, ItemRecord, Mailbox, Scope, Store
+from ocm_tool.emulator.models.tenant import COLLECTIONS, dumps
+from ocm_tool.emulator.oauth import Identity
 from ocm_tool.emulator.openapi import openapi_document
 from ocm_tool.emulator.problems import ApiProblem, error_body
-from ocm_tool.emulator.store import Folder, ItemRecord, Mailbox, Scope, Store
-from ocm_tool.emulator.tenant import COLLECTIONS, dumps
 
 API_PREFIX = "/api/v1"
 #: The most requests one ``$batch`` may carry (api.md).
@@ -119,15 +120,6 @@ def _install_lifecycle(app: Flask) -> None:
 
 
 # -- access --------------------------------------------------------------------------------------
-
-
-def may_open(principal: Principal, mailbox: Mailbox) -> bool:
-    """api.md's access rules: own mailbox, groups one is a member of, FullAccess grants;
-    app-only tokens with ``full_access_as_app`` open every mailbox."""
-    if principal.kind == "app":
-        return principal.full_access_as_app
-    upn = (principal.upn or "").lower()
-    return upn == mailbox.address.lower() or upn in mailbox.members or upn in mailbox.full_access
 
 
 def _client_key(principal: Principal) -> str:

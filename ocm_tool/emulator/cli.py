@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 import click
 
 from ocm_tool.emulator.faults import FaultConfig
+from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
 from ocm_tool.emulator.server import running_emulator
-from ocm_tool.emulator.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

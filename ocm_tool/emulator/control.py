@@ -20,9 +20,9 @@ import ipaddress
 from flask import Blueprint, Response, request
 
 from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.models.store import Store
+from ocm_tool.emulator.models.tenant import dumps
 from ocm_tool.emulator.problems import ApiProblem
-from ocm_tool.emulator.store import Store
-from ocm_tool.emulator.tenant import dumps
 
 
 def _json(payload: object, status: int = 200) -> Response:

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, NoReturn
+from typing import NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import jwt
@@ -45,8 +45,9 @@ from flask.typing import RouteCallable
 from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from ocm_tool.emulator import signin_pages
+from ocm_tool.emulator.models.access import Principal
+from ocm_tool.emulator.models.store import App, Store, User
 from ocm_tool.emulator.problems import ApiProblem
-from ocm_tool.emulator.store import App, Store, User
 from ocm_tool.emulator.tokens import (
     CLIENT_ASSERTION_TYPE,
     OIDC_SCOPES,
@@ -65,33 +66,11 @@ from ocm_tool.emulator.tokens import (
     user_access_claims,
 )
 
-ADMIN_ROLES = frozenset({"Exchange Administrator", "Global Administrator"})
-
 #: Tenant segments that stand for "the tenant of the user who signs in".
 MULTI_TENANT_SEGMENTS = frozenset({"organizations", "common"})
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 AUTHORIZATION_CODE_LIFETIME = 600
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a valid access token speaks for."""
-
-    kind: Literal["user", "app"]
-    client_id: str
-    upn: str | None = None  # delegated tokens only
-    roles: tuple[str, ...] = ()  # delegated: directory roles (wids); app-only: app roles
-
-    @property
-    def full_access_as_app(self) -> bool:
-        return self.kind == "app" and "full_access_as_app" in self.roles
-
-    @property
-    def exchange_admin(self) -> bool:
-        if self.kind == "app":
-            return "Exchange.ManageAsApp" in self.roles
-        return bool(ADMIN_ROLES.intersection(self.roles))
 
 
 class OAuthError(Exception):

@@ -21,8 +21,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ocm_tool.emulator.app import API_PREFIX, create_app
 from ocm_tool.emulator.certs import make_tls_files
 from ocm_tool.emulator.faults import FaultConfig, Faults
+from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.oauth import Identity
-from ocm_tool.emulator.store import Store
 
 
 @dataclass

@@ -19,9 +19,9 @@ from contract import (
     error_of,
 )
 
+from ocm_tool.emulator.models.store import Store
+from ocm_tool.emulator.models.tenant import COLLECTIONS
 from ocm_tool.emulator.server import running_emulator
-from ocm_tool.emulator.store import Store
-from ocm_tool.emulator.tenant import COLLECTIONS
 
 
 def test_data_survives_a_restart_and_a_new_tenant_replaces_it(tmp_path: Path) -> None:

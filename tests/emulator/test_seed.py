@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ocm_tool.emulator import seed
+from ocm_tool.emulator.models.store import Scope, Store
 from ocm_tool.emulator.seed import COLLECTIONS, SeedOptions, generate_tenant, write_tenant
-from ocm_tool.emulator.store import Scope, Store
 
 SMALL = SeedOptions(
     seed=3,

@@ -12,7 +12,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ocm_tool.auth import MsalHttpClient
-from ocm_tool.emulator.oauth import Principal
+from ocm_tool.emulator.models.access import Principal
 from ocm_tool.emulator.problems import ApiProblem
 from ocm_tool.emulator.server import EmulatorHandle
 

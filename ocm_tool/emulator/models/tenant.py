@@ -1,4 +1,4 @@
-"""The tenant fixture (``shared/spec/tenant-fixture.md``) turned into rows: folder tree, placement, records.
+"""The tenant file (``docs/tenant-fixture.md``) turned into rows: folder tree, placements, records.
 
 Pure data and functions, no SQL: ``store.Store.load_tenant`` writes what this module yields.
 
