@@ -21,15 +21,15 @@ from flask import Blueprint, Flask, Response, g, request
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
 
-from ocm_tool.emulator import query
+from ocm_tool.emulator.api import exceptions, query
+from ocm_tool.emulator.api.exceptions import ApiProblem, bad_request, error_body
+from ocm_tool.emulator.api.openapi import openapi_document
 from ocm_tool.emulator.control import control_blueprint
 from ocm_tool.emulator.faults import Faults
 from ocm_tool.emulator.models.access import Principal, may_open
 from ocm_tool.emulator.models.store import Folder, ItemRecord, Mailbox, Scope, Store
 from ocm_tool.emulator.models.tenant import COLLECTIONS, dumps
 from ocm_tool.emulator.oauth import Identity
-from ocm_tool.emulator.openapi import openapi_document
-from ocm_tool.emulator.problems import ApiProblem, error_body
 
 API_PREFIX = "/api/v1"
 #: The most requests one ``$batch`` may carry (api.md).
@@ -89,34 +89,18 @@ def _install_lifecycle(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         if status == 404:  # no such route: Graph answers 400 with the segment it could not resolve
-            return problem_answer(
-                ApiProblem(
-                    400, "BadRequest", f"Resource not found for the segment '{request.path}'."
-                )
-            )
+            return problem_answer(exceptions.unknown_route(request.path))
         if status == 405:
-            allowed = (
-                ", ".join(sorted(error.valid_methods or []))
-                if hasattr(error, "valid_methods")
-                else ""
-            )
+            allowed = getattr(error, "valid_methods", None) or []
             return problem_answer(
-                ApiProblem(
-                    405,
-                    "BadRequest",
-                    f"The HTTP method '{request.method}' is not allowed on {request.path}.",
-                    headers={"Allow": allowed},
-                )
+                exceptions.method_not_allowed(request.method, request.path, allowed)
             )
-        code = "BadRequest" if status < 500 else "InternalServerError"
-        return problem_answer(ApiProblem(status, code, error.description or error.name))
+        return problem_answer(exceptions.http_error(status, error.description or error.name))
 
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         log.exception("unhandled error answering %s %s", request.method, request.path)
-        return problem_answer(
-            ApiProblem(500, "InternalServerError", f"Internal error: {type(error).__name__}")
-        )
+        return problem_answer(exceptions.internal_error(error))
 
 
 # -- access --------------------------------------------------------------------------------------
@@ -129,9 +113,9 @@ def _client_key(principal: Principal) -> str:
 def _body() -> dict:
     body = request.get_json(silent=True)
     if body is None and request.get_data():
-        raise query.bad_request("The body is not JSON")
+        raise bad_request("The body is not JSON")
     if body is not None and not isinstance(body, dict):
-        raise query.bad_request("The body must be a JSON object")
+        raise bad_request("The body must be a JSON object")
     return body or {}
 
 
@@ -224,32 +208,19 @@ class MailboxApi:
         principal: Principal = g.principal
         if address is None:
             if principal.kind == "app" or not principal.upn:
-                raise ApiProblem(
-                    400,
-                    "BadRequest",
-                    "/me is only valid with a delegated token; "
-                    "app-only tokens address /users/{smtp}.",
-                )
+                raise exceptions.me_needs_a_user()
             address = principal.upn
         mailbox = self.store.mailbox(address)
         if mailbox is None:
-            raise ApiProblem(
-                404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox."
-            )
+            raise exceptions.invalid_mailbox(address)
         if not may_open(principal, mailbox):
-            raise ApiProblem(
-                403, "ErrorAccessDenied", f"Access is denied to the mailbox {mailbox.address}."
-            )
+            raise exceptions.mailbox_access_denied(mailbox.address)
         return mailbox
 
     def folder(self, mailbox: Mailbox, folder_id: str) -> Folder:
         folder = self.store.folder(mailbox, folder_id)
         if folder is None:
-            raise ApiProblem(
-                404,
-                "ErrorItemNotFound",
-                f"The folder {folder_id} was not found in {mailbox.address}.",
-            )
+            raise exceptions.folder_not_found(folder_id, mailbox.address)
         return folder
 
     def list_answer(
@@ -263,7 +234,7 @@ class MailboxApi:
         token = q.skiptoken
         generation = self.store.generation
         if token is not None and token.generation != generation:
-            raise query.bad_request(
+            raise bad_request(
                 "The $skiptoken belongs to a tenant that has since been replaced; start again."
             )
         page = self.store.list_page(
@@ -303,9 +274,7 @@ class MailboxApi:
         select, expand = query.parse_item_query(request.args)
         item = self.store.item(Scope.collection(mailbox, collection), item_id)
         if item is None:
-            raise ApiProblem(
-                404, "ErrorItemNotFound", f"The item {item_id} was not found in {collection}."
-            )
+            raise exceptions.item_not_found(item_id, collection)
         if select is None and expand is None:
             return json_answer(item.body)
         return json_answer(query.shape(json.loads(item.body), select, expand, _ext(item)))
@@ -370,11 +339,9 @@ class MailboxApi:
         body = _body()
         delete_type = body.get("DeleteType")
         if delete_type not in ("HardDelete", "SoftDelete"):
-            raise query.bad_request("DeleteType must be HardDelete or SoftDelete")
+            raise bad_request("DeleteType must be HardDelete or SoftDelete")
         if body.get("DeleteSubFolders", False) not in (False, None):
-            raise query.bad_request(
-                "DeleteSubFolders true is not supported: empty each folder instead"
-            )
+            raise bad_request("DeleteSubFolders true is not supported: empty each folder instead")
         folder = self.folder(mailbox, folder_id)
         _require_session(mailbox)
         outcome = self.store.empty_folder(mailbox, folder, hard=delete_type == "HardDelete")
@@ -386,13 +353,11 @@ class MailboxApi:
         mailbox = self.open(address)
         delete_type = request.args.get("deleteType", "HardDelete")
         if delete_type not in ("HardDelete", "SoftDelete"):
-            raise query.bad_request("deleteType must be HardDelete or SoftDelete")
+            raise bad_request("deleteType must be HardDelete or SoftDelete")
         _require_session(mailbox)
         outcome = self.store.delete_item(mailbox, item_id, hard=delete_type == "HardDelete")
         if outcome is None:
-            raise ApiProblem(
-                404, "ErrorItemNotFound", f"The item {item_id} was not found in {mailbox.address}."
-            )
+            raise exceptions.item_not_found(item_id, mailbox.address)
         if outcome.retained:
             return json_answer({"RetainedByHold": True})
         return Response(status=204)
@@ -405,11 +370,7 @@ class MailboxApi:
 
 def _require_session(mailbox: Mailbox) -> None:
     if mailbox.needs_session:
-        raise ApiProblem(
-            409,
-            "ErrorXrmSessionRequired",
-            f"The OCM session of {mailbox.address} must be started first (POST StartXrmSession).",
-        )
+        raise exceptions.session_required(mailbox.address)
 
 
 def _ext(item: ItemRecord) -> list[dict]:
@@ -431,14 +392,12 @@ def run_batch(app: Flask) -> Response:
     """``POST $batch``: each inner request goes through the same routes, hooks and faults."""
     requests = _body().get("requests")
     if not isinstance(requests, list) or not requests:
-        raise query.bad_request("A batch needs a non-empty 'requests' list")
+        raise bad_request("A batch needs a non-empty 'requests' list")
     if len(requests) > BATCH_LIMIT:
-        raise query.bad_request(
-            f"A batch may hold at most {BATCH_LIMIT} requests, not {len(requests)}"
-        )
+        raise bad_request(f"A batch may hold at most {BATCH_LIMIT} requests, not {len(requests)}")
     ids = [r.get("id") if isinstance(r, dict) else None for r in requests]
     if any(not isinstance(i, str) or not i for i in ids) or len(set(ids)) != len(ids):
-        raise query.bad_request("Every batch request needs a unique string 'id'")
+        raise bad_request("Every batch request needs a unique string 'id'")
     client = app.test_client()
     answers = []
     for inner in requests:
@@ -455,7 +414,7 @@ def _dispatch(client: FlaskClient, inner: dict) -> dict:
     if method not in BATCH_METHODS or not isinstance(url, str):
         return _inner_problem(
             inner["id"],
-            query.bad_request("Each batch request needs a method (GET, POST, DELETE) and a url"),
+            bad_request("Each batch request needs a method (GET, POST, DELETE) and a url"),
         )
     parts = urlsplit(url)
     path = (
@@ -464,7 +423,7 @@ def _dispatch(client: FlaskClient, inner: dict) -> dict:
         else API_PREFIX + "/" + parts.path.lstrip("/")
     )
     if path.rstrip("/") == API_PREFIX + "/$batch":
-        return _inner_problem(inner["id"], query.bad_request("A batch cannot contain a batch"))
+        return _inner_problem(inner["id"], bad_request("A batch cannot contain a batch"))
     headers = {k: str(v) for k, v in (inner.get("headers") or {}).items()}
     if (
         not any(k.lower() == "authorization" for k in headers)
@@ -504,33 +463,26 @@ def invoke_command(store: Store) -> Response:
     """``POST adminapi/InvokeCommand``: Add-, Get- and Remove-MailboxPermission (FullAccess)."""
     principal: Principal = g.principal
     if not principal.exchange_admin:
-        raise ApiProblem(
-            403,
-            "ErrorAccessDenied",
-            "The admin API needs an Exchange or Global Administrator "
-            "(or an app with Exchange.ManageAsApp).",
-        )
+        raise exceptions.admin_role_required()
     cmdlet = _body().get("CmdletInput")
     if not isinstance(cmdlet, dict) or cmdlet.get("CmdletName") not in PERMISSION_CMDLETS:
-        raise query.bad_request(
-            f"CmdletInput.CmdletName must be one of {', '.join(PERMISSION_CMDLETS)}"
-        )
+        raise bad_request(f"CmdletInput.CmdletName must be one of {', '.join(PERMISSION_CMDLETS)}")
     name, params = cmdlet["CmdletName"], cmdlet.get("Parameters") or {}
     identity = params.get("Identity")
     mailbox = store.mailbox(identity) if isinstance(identity, str) else None
     if mailbox is None:
-        raise ApiProblem(404, "ErrorInvalidMailbox", f"The mailbox {identity!r} was not found.")
+        raise exceptions.mailbox_identity_not_found(identity)
     user = params.get("User")
     if name != "Get-MailboxPermission" or user is not None:
         found = store.user(user) if isinstance(user, str) else None
         if found is None:
-            raise query.bad_request(f"The user {user!r} was not found in this tenant.")
+            raise bad_request(f"The user {user!r} was not found in this tenant.")
         user = found.upn
     rights = params.get("AccessRights", ["FullAccess"])
     if isinstance(rights, str):
         rights = [rights]
     if name != "Get-MailboxPermission" and rights != ["FullAccess"]:
-        raise query.bad_request("Only AccessRights FullAccess is supported")
+        raise bad_request("Only AccessRights FullAccess is supported")
     if name == "Add-MailboxPermission":
         assert isinstance(user, str)  # found.upn: Add/Remove always name a known user
         store.grant_full_access(mailbox, user)

@@ -21,7 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
-from ocm_tool.emulator.problems import ApiProblem
+from ocm_tool.emulator.api.exceptions import (
+    ApiProblem,
+    gateway_timeout,
+    service_unavailable,
+    too_many_requests,
+)
 
 #: A call this soon after a 429/503 was sent is not a violation: it was already on its way.
 VIOLATION_GRACE = 0.2
@@ -237,15 +242,13 @@ class Faults:
         if config.unavailable_rate and draw() < config.unavailable_rate:
             self._counters["unavailable"] += 1
             self._hold(client, mailbox, now, config.retry_after)
-            raise ApiProblem(
-                503,
-                "ServiceUnavailable",
+            raise service_unavailable(
                 "The service is unavailable (injected)",
-                headers={"Retry-After": retry_after_header(config.retry_after)},
+                retry_after=retry_after_header(config.retry_after),
             )
         if config.gateway_timeout_rate and draw() < config.gateway_timeout_rate:
             self._counters["gateway_timeouts"] += 1
-            raise ApiProblem(504, "GatewayTimeout", "The gateway timed out (injected)")
+            raise gateway_timeout("The gateway timed out (injected)")
         if can_drop and config.drop_rate and draw() < config.drop_rate:
             self._counters["dropped"] += 1
             return True
@@ -253,6 +256,4 @@ class Faults:
 
 
 def _too_many(seconds: float, message: str) -> ApiProblem:
-    return ApiProblem(
-        429, "TooManyRequests", message, headers={"Retry-After": retry_after_header(seconds)}
-    )
+    return too_many_requests(message, retry_after=retry_after_header(seconds))

@@ -45,9 +45,9 @@ from flask.typing import RouteCallable
 from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from ocm_tool.emulator import signin_pages
+from ocm_tool.emulator.api.exceptions import ApiProblem, bad_request, invalid_token
 from ocm_tool.emulator.models.access import Principal
 from ocm_tool.emulator.models.store import App, Store, User
-from ocm_tool.emulator.problems import ApiProblem
 from ocm_tool.emulator.tokens import (
     CLIENT_ASSERTION_TYPE,
     OIDC_SCOPES,
@@ -196,7 +196,7 @@ class Identity:
         return bp
 
     def verify(self, authorization_header: str | None) -> Principal:
-        """Check a ``Bearer`` header; raise ``ApiProblem(401, "InvalidAuthenticationToken")``."""
+        """Check a ``Bearer`` header; raise ``exceptions.invalid_token`` (401)."""
         scheme, _, token = (authorization_header or "").strip().partition(" ")
         if not authorization_header:
             _invalid_token("Access token is empty.")
@@ -222,7 +222,7 @@ class Identity:
     def approve_device_code(self, user_code: str, upn: str) -> None:
         """Sign ``upn`` in for a pending device code, as the user would in a browser."""
         if self.store.user(upn) is None:
-            raise ApiProblem(400, "BadRequest", f"No user {upn} in this tenant.")
+            raise bad_request(f"No user {upn} in this tenant.")
         with self._lock:
             self._pending_device_code(user_code).upn = upn
 
@@ -708,7 +708,7 @@ class Identity:
         for flow in self._device_codes.values():
             if flow.user_code == user_code.strip().upper():
                 return flow
-        raise ApiProblem(400, "BadRequest", f"No pending device code '{user_code}'.")
+        raise bad_request(f"No pending device code '{user_code}'.")
 
     def _forget_expired(self) -> None:
         # Kept an interval past expiry so the next poll still hears expired_token.
@@ -718,13 +718,4 @@ class Identity:
 
 
 def _invalid_token(message: str) -> NoReturn:
-    raise ApiProblem(
-        401,
-        "InvalidAuthenticationToken",
-        message,
-        headers={
-            "WWW-Authenticate": 'Bearer error="invalid_token", error_description="{}"'.format(
-                message.replace('"', "'")
-            )
-        },
-    )
+    raise invalid_token(message)
