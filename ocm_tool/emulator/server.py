@@ -18,7 +18,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from ocm_tool.emulator.app import API_PREFIX, create_app
+from ocm_tool.emulator.api.urls import API_PREFIX
+from ocm_tool.emulator.app import create_app
 from ocm_tool.emulator.certs import make_tls_files
 from ocm_tool.emulator.faults import FaultConfig, Faults
 from ocm_tool.emulator.models.store import Store
