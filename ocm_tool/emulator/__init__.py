@@ -12,7 +12,7 @@ msal signs in to unmodified. Modules:
 - ``oauth``: the identity provider: OIDC discovery, token and device-code endpoints, sign-in.
 - ``tokens``: the signing key and JWTs: access, id and refresh tokens made, signed, checked;
   client assertions checked.
-- ``signin_pages``: the HTML sign-in, device-code and form_post pages.
+- ``identity.pages``: the HTML sign-in, device-code and form_post pages.
 - ``faults``: injected throttling, failures, latency, concurrency and budget limits.
 - ``certs``: the throw-away CA and server certificate made at start.
 - ``server``: serving over HTTPS, in a thread (tests, ``--demo``) or in the foreground.

@@ -22,8 +22,8 @@ from ocm_tool.emulator.api.responses import problem_answer
 from ocm_tool.emulator.api.urls import API_PREFIX, api_blueprint
 from ocm_tool.emulator.control import control_blueprint
 from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
-from ocm_tool.emulator.oauth import Identity
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, request
 
 from ocm_tool.emulator.api.exceptions import bad_request, invalid_mailbox, loopback_only
 from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.models.tenant import dumps
 
@@ -36,7 +37,7 @@ def _object_body() -> dict:
     return body
 
 
-def control_blueprint(store: Store, identity: object, faults: Faults) -> Blueprint:
+def control_blueprint(store: Store, identity: Identity, faults: Faults) -> Blueprint:
     """The ``/_emulator`` routes over this server's store, identity and faults."""
     bp = Blueprint("control", __name__)
 
@@ -75,7 +76,7 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
         user_code, upn = body.get("user_code"), body.get("upn")
         if not isinstance(user_code, str) or not isinstance(upn, str):
             raise bad_request("Give user_code and upn")
-        identity.approve_device_code(user_code, upn)  # type: ignore[attr-defined]
+        identity.approve_device_code(user_code, upn)
         return _json({"approved": True, "user_code": user_code, "upn": upn})
 
     @bp.get("/mailboxes/<address>")

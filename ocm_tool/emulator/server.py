@@ -22,8 +22,8 @@ from ocm_tool.emulator.api.urls import API_PREFIX
 from ocm_tool.emulator.app import create_app
 from ocm_tool.emulator.certs import make_tls_files
 from ocm_tool.emulator.faults import FaultConfig, Faults
+from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
-from ocm_tool.emulator.oauth import Identity
 
 
 @dataclass

@@ -21,8 +21,8 @@ from flask import Blueprint, Response, g, request
 
 from ocm_tool.emulator.api.batch import BATCH_INNER
 from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.access import Principal
-from ocm_tool.emulator.oauth import Identity
 
 #: The endpoint served without a token.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})

@@ -24,9 +24,9 @@ from ocm_tool.emulator.api.batch import run_batch
 from ocm_tool.emulator.api.openapi import openapi_document
 from ocm_tool.emulator.api.responses import MailboxResponses, json_answer
 from ocm_tool.emulator.faults import Faults
+from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.models.tenant import COLLECTIONS
-from ocm_tool.emulator.oauth import Identity
 
 #: Where the API is mounted (``EmulatorHandle.api`` is the server's base plus this).
 API_PREFIX = "/api/v1"
