@@ -240,6 +240,22 @@ def test_ctrl_c_stops_the_server_with_exit_status_0(tmp_path: Path) -> None:
         assert served.stop(signal.SIGINT) == 0
 
 
+def test_the_command_group_loads_without_the_server() -> None:
+    """'emulator --help' and 'seed' stay quick: Flask and Werkzeug load when 'serve' runs."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ocm_tool.emulator.cli; "
+            "print(sorted(m for m in ('flask', 'werkzeug', 'jwt') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
 def test_a_db_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("not a database, just notes\n" * 100, encoding="utf-8")
