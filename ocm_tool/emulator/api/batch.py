@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from ocm_tool.emulator.api.exceptions import ApiProblem, bad_request, error_body
 from ocm_tool.emulator.api.responses import json_answer, request_body
 
-#: The most requests one ``$batch`` may carry (api.md).
+#: The most requests one ``$batch`` may carry (``docs/api.md``).
 BATCH_LIMIT = 20
 BATCH_METHODS = frozenset({"GET", "POST", "DELETE"})
 #: environ key marking a request dispatched from inside a ``$batch``.

@@ -43,7 +43,7 @@ class Principal:
 
 
 def may_open(principal: Principal, mailbox: Mailbox) -> bool:
-    """api.md's access rules: own mailbox, groups one is a member of, FullAccess grants;
+    """``docs/api.md``'s access rules: own mailbox, groups one is a member of, FullAccess grants;
     app-only tokens with ``full_access_as_app`` open every mailbox."""
     if principal.kind == "app":
         return principal.full_access_as_app
