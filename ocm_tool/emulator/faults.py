@@ -93,6 +93,8 @@ class Faults:
         self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.config = config or FaultConfig()
+        #: What ``reset`` goes back to (a copy: ``paths`` is a list).
+        self._initial = FaultConfig(**self.config.as_dict())
         self._clock = clock
         self._lock = threading.Lock()
         self._random = random.Random(self.config.seed)
@@ -134,6 +136,21 @@ class Faults:
     def reset_stats(self) -> None:
         """Zero the counters and peaks; forget budgets and the Retry-Afters sent."""
         with self._lock:
+            self._counters = dict.fromkeys(COUNTERS, 0)
+            self._peaks.clear()
+            self._budgets.clear()
+            self._holds.clear()
+
+    def reset(self) -> None:
+        """Back to the configuration this was made with, counters and peaks zeroed, budgets and
+        Retry-Afters forgotten, the random sequence restarted from its seed.
+
+        Calls in flight keep their slots (they release them when answered), so a call still
+        running from before cannot drive a concurrency count below zero.
+        """
+        with self._lock:
+            self.config = FaultConfig(**self._initial.as_dict())
+            self._random = random.Random(self.config.seed)
             self._counters = dict.fromkeys(COUNTERS, 0)
             self._peaks.clear()
             self._budgets.clear()

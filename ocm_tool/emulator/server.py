@@ -18,9 +18,9 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
@@ -30,6 +30,9 @@ from ocm_tool.emulator.certs import make_tls_files
 from ocm_tool.emulator.faults import FaultConfig, Faults
 from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 @dataclass
@@ -43,6 +46,11 @@ class EmulatorHandle:
     identity: Identity
     faults: Faults
     server: BaseWSGIServer
+    #: The application the server was started with (``reset`` puts it back).
+    _app: WSGIApplication = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._app = self.server.app
 
     @property
     def api(self) -> str:
@@ -69,6 +77,23 @@ class EmulatorHandle:
 
     def approve_device_code(self, user_code: str, upn: str) -> None:
         self.identity.approve_device_code(user_code, upn)
+
+    def reset(self, tenant: dict | str | Path) -> None:
+        """Make the running emulator what a new start with ``tenant`` would be, without a restart.
+
+        For tests that share one server: ``tenant`` (a dict or a file) replaces the store's
+        data (new paging generation, new signing key: earlier tokens and nextLinks are
+        refused); faults go back to the configuration the server started with, with zeroed
+        counters, peaks and budgets; the identity provider goes back to its start settings
+        (token lifetime, auto-approval, device-code lifetime and interval) and forgets the
+        sign-ins in progress; a WSGI application a test put in place of ``server.app`` is
+        replaced by the emulator's own. Call it between tests, when no call is in flight.
+        """
+        self.store.load_tenant(_load_tenant(tenant))
+        self.identity.reset()
+        self.faults.reset()
+        self.server.app = self._app
+        self.tenant = self.store.tenant_name
 
     def cli_options(self) -> list[str]:
         """The global options that point ocm-tool at this emulator (sign-in options aside)."""

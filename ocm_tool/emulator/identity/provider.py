@@ -93,13 +93,24 @@ class Identity:
         self, store: Store, *, token_lifetime: int = 3600, auto_approve_as: str | None = None
     ) -> None:
         self.store = store
-        self.token_lifetime = token_lifetime
-        self.auto_approve_as = auto_approve_as
+        self._initial = (token_lifetime, auto_approve_as)
+        self._pending = PendingSignIns()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state of a new ``Identity`` over the store as it is now.
+
+        The settings are those given at construction (and the device-code defaults), sign-ins
+        in progress are forgotten, and the signing key is read from the store again: after a
+        ``Store.load_tenant`` that is a new key, so tokens issued before are refused, as after
+        a restart with a new tenant.
+        """
+        self.token_lifetime, self.auto_approve_as = self._initial
         self.device_code_lifetime = 900
         #: Seconds msal waits between polls; Microsoft's is 5, 1 keeps tests and demos quick.
         self.device_code_interval = 1
-        self._signer = Signer(store.secret("signing-key", new_signing_key))
-        self._pending = PendingSignIns()
+        self._pending.clear()
+        self._signer = Signer(self.store.secret("signing-key", new_signing_key))
 
     # -- public API -------------------------------------------------------------------------
 
