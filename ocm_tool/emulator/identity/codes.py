@@ -71,6 +71,7 @@ class PendingSignIns:
     # -- device codes -------------------------------------------------------------------------
 
     def add_device_code(self, flow: DeviceCode) -> None:
+        """Keep a new device code (and forget the long-expired ones)."""
         with self._lock:
             self._forget_expired()
             self._device_codes[flow.device_code] = flow
@@ -126,6 +127,7 @@ class PendingSignIns:
     # -- authorization codes ----------------------------------------------------------------
 
     def add_authorization_code(self, code: str, grant: AuthorizationCode) -> None:
+        """Keep a new authorization code until it is redeemed."""
         with self._lock:
             self._authorization_codes[code] = grant
 
