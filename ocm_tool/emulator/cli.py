@@ -28,9 +28,8 @@ from typing import Any, TypeVar
 import click
 
 from ocm_tool.emulator.faults import FaultConfig
+from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
-from ocm_tool.emulator.server import running_emulator
-from ocm_tool.emulator.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -280,6 +279,10 @@ def _serve_until_stopped(
     tenant_file: Path | None, db: Path | None, faults: FaultConfig, **server_options: Any
 ) -> None:
     """Serve, print the banner, and block until ``KeyboardInterrupt`` (Ctrl-C or SIGTERM)."""
+    # Flask and Werkzeug load here, not with the command group: 'emulator --help' and 'seed'
+    # stay quick.
+    from ocm_tool.emulator.server import running_emulator
+
     tenant = (
         tenant_file if tenant_file is not None else None if _holds_tenant(db) else generate_tenant()
     )

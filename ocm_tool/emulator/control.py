@@ -19,10 +19,11 @@ import ipaddress
 
 from flask import Blueprint, Response, request
 
+from ocm_tool.emulator.api.exceptions import bad_request, invalid_mailbox, loopback_only
 from ocm_tool.emulator.faults import Faults
-from ocm_tool.emulator.problems import ApiProblem
-from ocm_tool.emulator.store import Store
-from ocm_tool.emulator.tenant import dumps
+from ocm_tool.emulator.identity.provider import Identity
+from ocm_tool.emulator.models.store import Store
+from ocm_tool.emulator.models.tenant import dumps
 
 
 def _json(payload: object, status: int = 200) -> Response:
@@ -32,11 +33,11 @@ def _json(payload: object, status: int = 200) -> Response:
 def _object_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiProblem(400, "BadRequest", "The body must be a JSON object")
+        raise bad_request("The body must be a JSON object")
     return body
 
 
-def control_blueprint(store: Store, identity: object, faults: Faults) -> Blueprint:
+def control_blueprint(store: Store, identity: Identity, faults: Faults) -> Blueprint:
     """The ``/_emulator`` routes over this server's store, identity and faults."""
     bp = Blueprint("control", __name__)
 
@@ -47,9 +48,7 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
         except ValueError:
             loopback = False
         if not loopback:
-            raise ApiProblem(
-                403, "ErrorAccessDenied", "The control API answers loopback clients only"
-            )
+            raise loopback_only()
 
     @bp.get("/faults")
     def get_faults() -> Response:
@@ -60,7 +59,7 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
         try:
             return _json(faults.configure(**_object_body()).as_dict())
         except TypeError as problem:
-            raise ApiProblem(400, "BadRequest", str(problem)) from None
+            raise bad_request(str(problem)) from None
 
     @bp.get("/stats")
     def stats() -> Response:
@@ -76,17 +75,15 @@ def control_blueprint(store: Store, identity: object, faults: Faults) -> Bluepri
         body = _object_body()
         user_code, upn = body.get("user_code"), body.get("upn")
         if not isinstance(user_code, str) or not isinstance(upn, str):
-            raise ApiProblem(400, "BadRequest", "Give user_code and upn")
-        identity.approve_device_code(user_code, upn)  # type: ignore[attr-defined]
+            raise bad_request("Give user_code and upn")
+        identity.approve_device_code(user_code, upn)
         return _json({"approved": True, "user_code": user_code, "upn": upn})
 
     @bp.get("/mailboxes/<address>")
     def mailbox(address: str) -> Response:
         found = store.mailbox(address)
         if found is None:
-            raise ApiProblem(
-                404, "ErrorInvalidMailbox", f"The SMTP address {address} has no mailbox."
-            )
+            raise invalid_mailbox(address)
         return _json(
             {
                 "Address": found.address,

@@ -21,7 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
-from ocm_tool.emulator.problems import ApiProblem
+from ocm_tool.emulator.api.exceptions import (
+    ApiProblem,
+    gateway_timeout,
+    service_unavailable,
+    too_many_requests,
+)
 
 #: A call this soon after a 429/503 was sent is not a violation: it was already on its way.
 VIOLATION_GRACE = 0.2
@@ -88,6 +93,8 @@ class Faults:
         self, config: FaultConfig | None = None, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.config = config or FaultConfig()
+        #: What ``reset`` goes back to (a copy: ``paths`` is a list).
+        self._initial = FaultConfig(**self.config.as_dict())
         self._clock = clock
         self._lock = threading.Lock()
         self._random = random.Random(self.config.seed)
@@ -129,6 +136,21 @@ class Faults:
     def reset_stats(self) -> None:
         """Zero the counters and peaks; forget budgets and the Retry-Afters sent."""
         with self._lock:
+            self._counters = dict.fromkeys(COUNTERS, 0)
+            self._peaks.clear()
+            self._budgets.clear()
+            self._holds.clear()
+
+    def reset(self) -> None:
+        """Back to the configuration this was made with, counters and peaks zeroed, budgets and
+        Retry-Afters forgotten, the random sequence restarted from its seed.
+
+        Calls in flight keep their slots (they release them when answered), so a call still
+        running from before cannot drive a concurrency count below zero.
+        """
+        with self._lock:
+            self.config = FaultConfig(**self._initial.as_dict())
+            self._random = random.Random(self.config.seed)
             self._counters = dict.fromkeys(COUNTERS, 0)
             self._peaks.clear()
             self._budgets.clear()
@@ -237,15 +259,13 @@ class Faults:
         if config.unavailable_rate and draw() < config.unavailable_rate:
             self._counters["unavailable"] += 1
             self._hold(client, mailbox, now, config.retry_after)
-            raise ApiProblem(
-                503,
-                "ServiceUnavailable",
+            raise service_unavailable(
                 "The service is unavailable (injected)",
-                headers={"Retry-After": retry_after_header(config.retry_after)},
+                retry_after=retry_after_header(config.retry_after),
             )
         if config.gateway_timeout_rate and draw() < config.gateway_timeout_rate:
             self._counters["gateway_timeouts"] += 1
-            raise ApiProblem(504, "GatewayTimeout", "The gateway timed out (injected)")
+            raise gateway_timeout("The gateway timed out (injected)")
         if can_drop and config.drop_rate and draw() < config.drop_rate:
             self._counters["dropped"] += 1
             return True
@@ -253,6 +273,4 @@ class Faults:
 
 
 def _too_many(seconds: float, message: str) -> ApiProblem:
-    return ApiProblem(
-        429, "TooManyRequests", message, headers={"Retry-After": retry_after_header(seconds)}
-    )
+    return too_many_requests(message, retry_after=retry_after_header(seconds))

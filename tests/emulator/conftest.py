@@ -2,8 +2,15 @@
 
 Every test talks to a running emulator over HTTPS (``running_emulator``) with ``requests`` and
 real tokens from the emulator's token endpoint (password and client-credentials grants);
-nothing is mocked. ``served`` is one emulator per test module for tests that only read;
-``fresh`` is a new one per test for tests that change data, faults or permissions.
+nothing is mocked. Three fixtures, from cheapest to dearest:
+
+- ``served``: one emulator per test module for tests that only read. Never reset.
+- ``fresh``: a second emulator per test module, ``EmulatorHandle.reset`` to the contract
+  tenant before every test that uses it: clean data, start faults, zeroed counters, start
+  identity settings, a new signing key (so no token of an earlier test is honoured). For
+  tests that change data, faults, permissions or identity settings.
+- ``new_server``: a new emulator for one test, for tests that break the server itself
+  (close its store) and so cannot hand it on.
 
 The tenant (``contract_tenant``):
 
@@ -25,7 +32,7 @@ from collections.abc import Iterator
 import pytest
 from contract import Api, contract_tenant
 
-from ocm_tool.emulator.server import running_emulator
+from ocm_tool.emulator.server import EmulatorHandle, running_emulator
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +42,23 @@ def served() -> Iterator[Api]:
         yield Api(handle)
 
 
+@pytest.fixture(scope="module")
+def _resettable() -> Iterator[EmulatorHandle]:
+    """The module's emulator behind ``fresh`` (apart from ``served``'s, which stays clean)."""
+    with running_emulator(contract_tenant()) as handle:
+        yield handle
+
+
 @pytest.fixture
-def fresh() -> Iterator[Api]:
-    """A new emulator for one test that changes something."""
+def fresh(_resettable: EmulatorHandle) -> Api:
+    """The module's resettable emulator, as a new start would be, for one test that changes
+    something. Reset before the test, so a test that fails half-way leaks nothing."""
+    _resettable.reset(contract_tenant())
+    return Api(_resettable)
+
+
+@pytest.fixture
+def new_server() -> Iterator[Api]:
+    """A new emulator for one test that breaks it."""
     with running_emulator(contract_tenant()) as handle:
         yield Api(handle)

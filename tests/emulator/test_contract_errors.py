@@ -55,10 +55,10 @@ def test_paths_outside_the_api_answer_the_error_body_too(served: Api) -> None:
     assert error_of(answer) == (400, "BadRequest")
 
 
-def test_an_internal_failure_is_500_with_the_body(fresh: Api) -> None:
-    fresh.token(ALICE)
-    fresh.handle.store.close()  # every store call now fails
-    assert error_of(fresh.get("/me/XrmContacts")) == (500, "InternalServerError")
+def test_an_internal_failure_is_500_with_the_body(new_server: Api) -> None:
+    new_server.token(ALICE)
+    new_server.handle.store.close()  # every store call now fails
+    assert error_of(new_server.get("/me/XrmContacts")) == (500, "InternalServerError")
 
 
 def test_a_body_that_is_not_json_is_a_bad_request(served: Api) -> None:

@@ -19,9 +19,9 @@ from contract import (
     error_of,
 )
 
+from ocm_tool.emulator.models.store import Store
+from ocm_tool.emulator.models.tenant import COLLECTIONS
 from ocm_tool.emulator.server import running_emulator
-from ocm_tool.emulator.store import Store
-from ocm_tool.emulator.tenant import COLLECTIONS
 
 
 def test_data_survives_a_restart_and_a_new_tenant_replaces_it(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_malformed_tenant_is_refused_and_changes_nothing(tmp_path: Path) -> No
     store.load_tenant(contract_tenant())
     broken = contract_tenant()
     broken["mailboxes"][1]["contacts"] = [{"DisplayName": "x", "LastModifiedDateTime": "yesterday"}]
-    with pytest.raises(ValueError, match="isoformat"):
+    with pytest.raises(ValueError, match="LastModifiedDateTime"):
         store.load_tenant(broken)
     duplicate = contract_tenant()
     duplicate["mailboxes"].append({"address": ALICE.upper()})

@@ -1,4 +1,10 @@
-"""``ocm-tool emulator seed`` and ``ocm-tool emulator serve`` (a real subprocess over HTTPS)."""
+"""``ocm-tool emulator seed`` and ``ocm-tool emulator serve`` (a real subprocess over HTTPS).
+
+``serve`` runs the ``emulator`` click group in a subprocess of its own (``EMULATOR_MAIN``): the
+same command without the client's imports (pandas, msal), which cost most of a start. One
+test goes through ``python -m ocm_tool emulator serve``, so the wiring of the group into
+``ocm-tool`` is covered too.
+"""
 
 from __future__ import annotations
 
@@ -71,19 +77,18 @@ class Served:
         return answer.json()["@odata.count"]
 
 
+#: Runs the ``emulator`` group as ``ocm-tool emulator`` would, from ``sys.argv``.
+EMULATOR_MAIN = "from ocm_tool.emulator.cli import emulator; emulator()"
+
+
 @contextmanager
-def serving(*args: str | Path, cwd: Path) -> Iterator[Served]:
-    """Run ``python -m ocm_tool emulator serve --port 0 ARGS``; stop it (SIGTERM) at the end."""
-    command = [
-        sys.executable,
-        "-m",
-        "ocm_tool",
-        "emulator",
-        "serve",
-        "--port",
-        "0",
-        *map(str, args),
-    ]
+def serving(*args: str | Path, cwd: Path, through_ocm_tool: bool = False) -> Iterator[Served]:
+    """Run ``emulator serve --port 0 ARGS``; stop it (SIGTERM) at the end.
+
+    ``through_ocm_tool`` runs it as ``python -m ocm_tool emulator serve`` (the whole CLI).
+    """
+    program = ["-m", "ocm_tool", "emulator"] if through_ocm_tool else ["-c", EMULATOR_MAIN]
+    command = [sys.executable, *program, "serve", "--port", "0", *map(str, args)]
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -181,7 +186,7 @@ def test_help_reads_like_get_help() -> None:
 
 
 def test_serve_prints_four_lines_and_answers_oidc_discovery_over_https(tmp_path: Path) -> None:
-    with serving(cwd=tmp_path) as served:
+    with serving(cwd=tmp_path, through_ocm_tool=True) as served:
         answer = requests.get(
             f"{served.authority}/v2.0/.well-known/openid-configuration",
             verify=str(served.ca_bundle),
@@ -238,6 +243,22 @@ def test_fault_flags_reach_the_server(tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_server_with_exit_status_0(tmp_path: Path) -> None:
     with serving(cwd=tmp_path) as served:
         assert served.stop(signal.SIGINT) == 0
+
+
+def test_the_command_group_loads_without_the_server() -> None:
+    """'emulator --help' and 'seed' stay quick: Flask and Werkzeug load when 'serve' runs."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ocm_tool.emulator.cli; "
+            "print(sorted(m for m in ('flask', 'werkzeug', 'jwt') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_a_db_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:

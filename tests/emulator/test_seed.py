@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ocm_tool.emulator import seed
+from ocm_tool.emulator.models.store import Scope, Store
 from ocm_tool.emulator.seed import COLLECTIONS, SeedOptions, generate_tenant, write_tenant
-from ocm_tool.emulator.store import Scope, Store
 
 SMALL = SeedOptions(
     seed=3,
@@ -93,12 +93,14 @@ def test_writing_a_large_tenant_takes_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     tracemalloc.start()
     try:
-        write_tenant(SeedOptions(users=1, groups=0, contacts=300, activities=3000), path)
+        write_tenant(SeedOptions(users=1, groups=0, contacts=150, activities=1500), path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert path.stat().st_size > 3_000_000
-    assert peak < 1_000_000
+    # Held in memory, a tenant takes several times its file's size; streamed, the peak stays
+    # a few records' worth (about 80 kB), whatever the size (tracemalloc makes this slow).
+    assert path.stat().st_size > 1_500_000
+    assert peak < 500_000
 
 
 def test_options_are_validated() -> None:

@@ -12,8 +12,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ocm_tool.auth._http import MsalHttpClient
-from ocm_tool.emulator.oauth import Principal
-from ocm_tool.emulator.problems import ApiProblem
+from ocm_tool.emulator.api.exceptions import ApiProblem
+from ocm_tool.emulator.models.access import Principal
 from ocm_tool.emulator.server import EmulatorHandle
 
 from .conftest import (

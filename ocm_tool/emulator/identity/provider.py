@@ -17,12 +17,15 @@ for Python signs in to it unmodified, with ``instance_discovery=False``:
 
 ``{tenant}`` is the store's tenant name, its tenant id, ``organizations`` or ``common``.
 Public-client grants accept any client id (like a multi-tenant public app); a client that
-presents a secret or an assertion must be a registered app and is checked. The signing key
-is made at start, so tokens do not survive a restart (clients then sign in again).
+presents a secret or an assertion must be a registered app and is checked (``clients``).
+The signing key is kept with the tenant in the store, so a restart on the same store keeps
+issued tokens valid; loading a tenant (``Store.load_tenant``, ``Identity.reset``) makes a new one.
 
-This module holds the protocol: who a token speaks for (``Principal``), the endpoints and
-their flows (``Identity``). Tokens themselves (signing key, claims, checks of tokens and
-client assertions) are in ``tokens``; the HTML pages are in ``signin_pages``.
+This module holds the protocol: the endpoints and their flows (``Identity``), and the check
+of the API's bearer tokens (``Identity.verify`` -> ``models.access.Principal``). Tokens
+themselves (signing key, claims, checks of tokens and client assertions) are in ``tokens``;
+client authentication in ``clients``; sign-ins in progress in ``codes``; the HTML pages in
+``pages``; the error answer in ``errors``.
 """
 
 from __future__ import annotations
@@ -30,13 +33,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Literal, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import jwt
@@ -44,19 +43,23 @@ from flask import Blueprint, Response, jsonify, redirect, request
 from flask.typing import RouteCallable
 from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
-from ocm_tool.emulator import signin_pages
-from ocm_tool.emulator.problems import ApiProblem
-from ocm_tool.emulator.store import App, Store, User
-from ocm_tool.emulator.tokens import (
-    CLIENT_ASSERTION_TYPE,
+from ocm_tool.emulator.api.exceptions import ApiProblem, bad_request, invalid_token
+from ocm_tool.emulator.identity import pages
+from ocm_tool.emulator.identity.clients import authenticate_client, is_loopback_redirect
+from ocm_tool.emulator.identity.codes import (
+    AuthorizationCode,
+    DeviceCode,
+    PendingSignIns,
+    new_user_code,
+)
+from ocm_tool.emulator.identity.errors import OAuthError
+from ocm_tool.emulator.identity.tokens import (
     OIDC_SCOPES,
     REFRESH_AUDIENCE,
     RESOURCE,
-    ClientAssertionError,
     Signer,
     app_access_claims,
     b64url,
-    check_client_assertion,
     client_info,
     common_claims,
     id_token_claims,
@@ -64,98 +67,14 @@ from ocm_tool.emulator.tokens import (
     refresh_claims,
     user_access_claims,
 )
-
-ADMIN_ROLES = frozenset({"Exchange Administrator", "Global Administrator"})
+from ocm_tool.emulator.models.access import Principal
+from ocm_tool.emulator.models.store import App, Store, User
 
 #: Tenant segments that stand for "the tenant of the user who signs in".
 MULTI_TENANT_SEGMENTS = frozenset({"organizations", "common"})
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 AUTHORIZATION_CODE_LIFETIME = 600
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a valid access token speaks for."""
-
-    kind: Literal["user", "app"]
-    client_id: str
-    upn: str | None = None  # delegated tokens only
-    roles: tuple[str, ...] = ()  # delegated: directory roles (wids); app-only: app roles
-
-    @property
-    def full_access_as_app(self) -> bool:
-        return self.kind == "app" and "full_access_as_app" in self.roles
-
-    @property
-    def exchange_admin(self) -> bool:
-        if self.kind == "app":
-            return "Exchange.ManageAsApp" in self.roles
-        return bool(ADMIN_ROLES.intersection(self.roles))
-
-
-class OAuthError(Exception):
-    """An identity-platform error answer: ``error``, ``AADSTS`` code, description, status."""
-
-    def __init__(self, error: str, aadsts: int, description: str, *, status: int = 400) -> None:
-        super().__init__(f"{error}: AADSTS{aadsts}: {description}")
-        self.error = error
-        self.aadsts = aadsts
-        self.description = description
-        self.status = status
-
-    def response(self) -> Response:
-        trace_id = str(uuid.uuid4())
-        correlation_id = request.headers.get("client-request-id") or str(uuid.uuid4())
-        timestamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-        answer = jsonify(
-            error=self.error,
-            error_description=(
-                f"AADSTS{self.aadsts}: {self.description} Trace ID: {trace_id} "
-                f"Correlation ID: {correlation_id} Timestamp: {timestamp}"
-            ),
-            error_codes=[self.aadsts],
-            timestamp=timestamp,
-            trace_id=trace_id,
-            correlation_id=correlation_id,
-        )
-        answer.status_code = self.status
-        return answer
-
-
-@dataclass
-class _DeviceCode:
-    device_code: str
-    user_code: str
-    client_id: str
-    scopes: tuple[str, ...]
-    expires_at: float
-    upn: str | None = None  # set when a user approved it
-    declined: bool = False
-
-
-@dataclass(frozen=True)
-class _AuthorizationCode:
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    upn: str
-    nonce: str | None
-    code_challenge: str | None
-    code_challenge_method: str
-    expires_at: float
-
-
-def _new_user_code() -> str:
-    # Microsoft's codes are 9 letters and digits; skip look-alikes (0/O, 1/I).
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(9))
-
-
-def _is_loopback_redirect(uri: str) -> bool:
-    """Only loopback redirect URIs are accepted: the emulator registers no web apps."""
-    parts = urlsplit(uri)
-    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
 
 
 def _with_query(uri: str, params: Mapping[str, str]) -> str:
@@ -174,15 +93,24 @@ class Identity:
         self, store: Store, *, token_lifetime: int = 3600, auto_approve_as: str | None = None
     ) -> None:
         self.store = store
-        self.token_lifetime = token_lifetime
-        self.auto_approve_as = auto_approve_as
+        self._initial = (token_lifetime, auto_approve_as)
+        self._pending = PendingSignIns()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state of a new ``Identity`` over the store as it is now.
+
+        The settings are those given at construction (and the device-code defaults), sign-ins
+        in progress are forgotten, and the signing key is read from the store again: after a
+        ``Store.load_tenant`` that is a new key, so tokens issued before are refused, as after
+        a restart with a new tenant.
+        """
+        self.token_lifetime, self.auto_approve_as = self._initial
         self.device_code_lifetime = 900
         #: Seconds msal waits between polls; Microsoft's is 5, 1 keeps tests and demos quick.
         self.device_code_interval = 1
-        self._signer = Signer(store.secret("signing-key", new_signing_key))
-        self._lock = threading.Lock()
-        self._device_codes: dict[str, _DeviceCode] = {}  # by device_code
-        self._authorization_codes: dict[str, _AuthorizationCode] = {}
+        self._pending.clear()
+        self._signer = Signer(self.store.secret("signing-key", new_signing_key))
 
     # -- public API -------------------------------------------------------------------------
 
@@ -217,22 +145,22 @@ class Identity:
         return bp
 
     def verify(self, authorization_header: str | None) -> Principal:
-        """Check a ``Bearer`` header; raise ``ApiProblem(401, "InvalidAuthenticationToken")``."""
+        """Check a ``Bearer`` header; raise ``exceptions.invalid_token`` (401)."""
         scheme, _, token = (authorization_header or "").strip().partition(" ")
         if not authorization_header:
-            _invalid_token("Access token is empty.")
+            raise invalid_token("Access token is empty.")
         if scheme.lower() != "bearer" or not token.strip():
-            _invalid_token("Authorization header is not a Bearer token.")
+            raise invalid_token("Authorization header is not a Bearer token.")
         try:
             claims = self._signer.decode(token.strip(), RESOURCE)
         except jwt.ExpiredSignatureError:
-            _invalid_token("Lifetime validation failed, the token is expired.")
+            raise invalid_token("Lifetime validation failed, the token is expired.") from None
         except jwt.InvalidAudienceError:
-            _invalid_token(f"Invalid audience: the token is not for {RESOURCE}.")
+            raise invalid_token(f"Invalid audience: the token is not for {RESOURCE}.") from None
         except jwt.InvalidSignatureError:
-            _invalid_token("Signature validation failed.")
+            raise invalid_token("Signature validation failed.") from None
         except jwt.InvalidTokenError as exc:
-            _invalid_token(f"The access token is not valid: {exc}.")
+            raise invalid_token(f"The access token is not valid: {exc}.") from None
         client_id = str(claims.get("appid") or claims.get("azp") or "")
         if "scp" in claims:  # delegated tokens carry scp; app-only tokens do not
             return Principal(
@@ -243,14 +171,12 @@ class Identity:
     def approve_device_code(self, user_code: str, upn: str) -> None:
         """Sign ``upn`` in for a pending device code, as the user would in a browser."""
         if self.store.user(upn) is None:
-            raise ApiProblem(400, "BadRequest", f"No user {upn} in this tenant.")
-        with self._lock:
-            self._pending_device_code(user_code).upn = upn
+            raise bad_request(f"No user {upn} in this tenant.")
+        self._pending.approve(user_code, upn)
 
     def decline_device_code(self, user_code: str) -> None:
         """Refuse a pending device code, as a user who pressed "Cancel"."""
-        with self._lock:
-            self._pending_device_code(user_code).declined = True
+        self._pending.decline(user_code)
 
     # -- discovery ------------------------------------------------------------------------
 
@@ -370,35 +296,8 @@ class Identity:
 
     def _grant_device_code(self, form: Mapping[str, str], tenant: str) -> dict:
         self._authenticate_client(form, required=False)
-        with self._lock:
-            flow = self._device_codes.get(form.get("device_code", ""))
-            if flow is None or flow.client_id != form.get("client_id"):
-                raise OAuthError(
-                    "bad_verification_code",
-                    70018,
-                    "The provided value for the input parameter 'device_code' is not valid.",
-                )
-            if flow.declined:
-                del self._device_codes[flow.device_code]
-                raise OAuthError(
-                    "authorization_declined",
-                    65004,
-                    "The end user declined the authorization request.",
-                )
-            if flow.upn is None:
-                if time.time() >= flow.expires_at:
-                    del self._device_codes[flow.device_code]
-                    raise OAuthError(
-                        "expired_token",
-                        70019,
-                        "Verification code expired. The device code flow is over; start again.",
-                    )
-                raise OAuthError(
-                    "authorization_pending",
-                    70016,
-                    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
-                )
-            del self._device_codes[flow.device_code]
+        flow = self._pending.redeem_device_code(form.get("device_code", ""), form.get("client_id"))
+        assert flow.upn is not None  # redeem_device_code hands out approved codes only
         user = self._user(flow.upn)
         return self._user_tokens(user, form, flow.scopes)
 
@@ -429,8 +328,7 @@ class Identity:
 
     def _grant_authorization_code(self, form: Mapping[str, str], tenant: str) -> dict:
         self._authenticate_client(form, required=False)
-        with self._lock:
-            grant = self._authorization_codes.pop(form.get("code", ""), None)
+        grant = self._pending.redeem_authorization_code(form.get("code", ""))
         if grant is None or time.time() >= grant.expires_at:
             raise OAuthError(
                 "invalid_grant",
@@ -471,17 +369,15 @@ class Identity:
             raise OAuthError(
                 "invalid_request", 900144, "The request body must contain 'client_id'."
             )
-        flow = _DeviceCode(
+        flow = DeviceCode(
             device_code=secrets.token_urlsafe(32),
-            user_code=_new_user_code(),
+            user_code=new_user_code(),
             client_id=client_id,
             scopes=self._delegated_scopes(form),
             expires_at=time.time() + self.device_code_lifetime,
             upn=self.auto_approve_as,
         )
-        with self._lock:
-            self._forget_expired()
-            self._device_codes[flow.device_code] = flow
+        self._pending.add_device_code(flow)
         verification_uri = f"{request.host_url}devicelogin"
         return jsonify(
             device_code=flow.device_code,
@@ -498,20 +394,18 @@ class Identity:
     def _devicelogin(self) -> str:
         form = request.form
         if request.method == "GET":
-            return signin_pages.device_login_page(error=None, form={})
+            return pages.device_login_page(error=None, form={})
         user_code = form.get("user_code", "").strip().upper()
         try:
             if form.get("action") == "decline":
                 self.decline_device_code(user_code)
-                return signin_pages.done_page("You declined the sign-in.")
+                return pages.done_page("You declined the sign-in.")
             user = self._check_password(form.get("username", ""), form.get("password", ""))
             self.approve_device_code(user_code, user.upn)
         except (ApiProblem, OAuthError) as exc:
             message = exc.message if isinstance(exc, ApiProblem) else exc.description
-            return signin_pages.device_login_page(error=message, form=form)
-        return signin_pages.done_page(
-            f"You signed in as {user.upn}. You may now close this window."
-        )
+            return pages.device_login_page(error=message, form=form)
+        return pages.done_page(f"You signed in as {user.upn}. You may now close this window.")
 
     # -- browser (authorization code) ------------------------------------------------------
 
@@ -519,9 +413,9 @@ class Identity:
         self._check_tenant(tenant)
         params = request.values.to_dict()
         redirect_uri = params.get("redirect_uri", "")
-        if not _is_loopback_redirect(redirect_uri):
+        if not is_loopback_redirect(redirect_uri):
             return Response(
-                signin_pages.done_page(
+                pages.done_page(
                     "AADSTS50011: The redirect URI must be a loopback http address "
                     "(http://localhost:PORT).",
                 ),
@@ -541,7 +435,7 @@ class Identity:
             try:
                 user = self._check_password(params.get("username", ""), params["password"])
             except OAuthError as exc:
-                return signin_pages.sign_in_page(
+                return pages.sign_in_page(
                     form_fields, error=exc.description, username=params.get("username", "")
                 )
             return self._issue_authorization_code(params, user)
@@ -551,13 +445,13 @@ class Identity:
             auto_user = self.store.user(auto)
             if auto_user is not None:
                 return self._issue_authorization_code(params, auto_user)
-        return signin_pages.sign_in_page(form_fields, error=None, username=hint or "")
+        return pages.sign_in_page(form_fields, error=None, username=hint or "")
 
     def _issue_authorization_code(
         self, params: Mapping[str, str], user: User
     ) -> BaseResponse | str:
         code = secrets.token_urlsafe(32)
-        grant = _AuthorizationCode(
+        grant = AuthorizationCode(
             client_id=params["client_id"],
             redirect_uri=params["redirect_uri"],
             scopes=self._delegated_scopes(params),
@@ -567,8 +461,7 @@ class Identity:
             code_challenge_method=params.get("code_challenge_method", "plain"),
             expires_at=time.time() + AUTHORIZATION_CODE_LIFETIME,
         )
-        with self._lock:
-            self._authorization_codes[code] = grant
+        self._pending.add_authorization_code(code, grant)
         return self._authorization_answer(params, {"code": code})
 
     def _authorization_answer(
@@ -578,7 +471,7 @@ class Identity:
         if params.get("state") is not None:
             answer = {**answer, "state": params["state"]}
         if params.get("response_mode") == "form_post":
-            return signin_pages.form_post_page(params["redirect_uri"], answer)
+            return pages.form_post_page(params["redirect_uri"], answer)
         return redirect(_with_query(params["redirect_uri"], answer), code=302)
 
     # -- building blocks ------------------------------------------------------------------
@@ -636,55 +529,14 @@ class Identity:
         return scopes
 
     def _authenticate_client(self, form: Mapping[str, str], *, required: bool) -> App | None:
-        """The registered app behind a secret or an assertion; ``None`` for a public client."""
-        basic = request.authorization
-        client_id = form.get("client_id") or (basic.username if basic else None) or ""
-        secret = form.get("client_secret") or (basic.password if basic else None)
-        assertion = form.get("client_assertion")
-        if not required and secret is None and assertion is None:
-            return None
-        app = self.store.app(client_id) if client_id else None
-        if app is None:
-            raise OAuthError(
-                "unauthorized_client",
-                700016,
-                f"Application with identifier '{client_id}' was not found in the directory "
-                f"'{self.store.tenant_name}'.",
-            )
-        if assertion is not None:
-            if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
-                raise OAuthError(
-                    "invalid_request",
-                    50027,
-                    f"client_assertion_type must be {CLIENT_ASSERTION_TYPE}.",
-                )
-            try:
-                check_client_assertion(app, assertion, request.base_url)
-            except ClientAssertionError as exc:
-                raise OAuthError(
-                    "invalid_client", exc.aadsts, exc.description, status=401
-                ) from None
-        elif secret is not None:
-            if not app.client_secret or not hmac.compare_digest(
-                app.client_secret.encode(), secret.encode()
-            ):
-                raise OAuthError(
-                    "invalid_client",
-                    7000215,
-                    "Invalid client secret provided. Ensure the secret being sent in the "
-                    f"request is the client secret value, not the client secret ID, for "
-                    f"app '{client_id}'.",
-                    status=401,
-                )
-        else:
-            raise OAuthError(
-                "invalid_client",
-                7000218,
-                "The request body must contain the following parameter: 'client_assertion' "
-                "or 'client_secret'.",
-                status=401,
-            )
-        return app
+        """The registered app behind this request's secret or assertion (``clients``)."""
+        return authenticate_client(
+            self.store,
+            form,
+            basic=request.authorization,
+            token_url=request.base_url,
+            required=required,
+        )
 
     def _user_tokens(
         self,
@@ -722,30 +574,3 @@ class Identity:
         if form.get("client_info") == "1":
             answer["client_info"] = client_info(user, self.tenant_id)
         return answer
-
-    def _pending_device_code(self, user_code: str) -> _DeviceCode:
-        """The unexpired device code with ``user_code``; the caller holds the lock."""
-        self._forget_expired()
-        for flow in self._device_codes.values():
-            if flow.user_code == user_code.strip().upper():
-                return flow
-        raise ApiProblem(400, "BadRequest", f"No pending device code '{user_code}'.")
-
-    def _forget_expired(self) -> None:
-        # Kept an interval past expiry so the next poll still hears expired_token.
-        horizon = time.time() - 60
-        for code in [c for c, f in self._device_codes.items() if f.expires_at < horizon]:
-            del self._device_codes[code]
-
-
-def _invalid_token(message: str) -> NoReturn:
-    raise ApiProblem(
-        401,
-        "InvalidAuthenticationToken",
-        message,
-        headers={
-            "WWW-Authenticate": 'Bearer error="invalid_token", error_description="{}"'.format(
-                message.replace('"', "'")
-            )
-        },
-    )

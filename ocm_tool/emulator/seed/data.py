@@ -1,6 +1,6 @@
 """What the sample tenant is made of: names in several scripts, places, phrases, template fields.
 
-Pure data for the generator in ``seed``: the locales (people's names with their ASCII
+Pure data for the generator in ``records``: the locales (people's names with their ASCII
 spellings, streets, cities, phone formats, phrases), companies, users, groups, the user's own
 items, currencies, amounts and the custom fields of each template.
 """

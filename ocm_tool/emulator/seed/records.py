@@ -1,64 +1,43 @@
-"""The deterministic tenant generator: a tenant file of ``shared/spec/tenant-fixture.md``.
+"""The records of a generated tenant: every OCM record, template and own item of a plan.
 
-Contract:
+``RecordGenerator`` builds each record from (seed, collection, global index) alone, with
+``random.Random`` seeded per record and ``uuid5`` ids, never the clock, so the same options
+give the same records in any order and at any size. ``lazy_tenant`` is the whole tenant with
+every record list (and the mailbox list) as an iterator, for the streaming writer;
+``generate_tenant`` is the same tenant as a dict.
 
-- ``generate_tenant(options)`` returns the tenant as a dict; ``write_tenant(options, path)``
-  streams the same tenant to a JSON file record by record (bounded memory at any size:
-  ``--contacts 100000 --activities 1000000`` works), and ``json.load`` of the file equals
-  ``generate_tenant(options)``. The same options give byte-identical files: everything is
-  derived from ``options.seed`` (``random.Random`` seeded per record, ``uuid5`` ids), never
-  from the clock.
-- Counts are totals for the tenant. With groups, half of each count (rounded down) is
-  shared and lives in the group mailboxes, the rest is private and lives in the regular
-  users' mailboxes; each part is split evenly, earlier mailboxes taking the remainder. With
-  ``groups=0`` every record is private; with ``users=1, groups=0`` all are in one mailbox.
-  The administrator's mailbox holds no OCM data, only the user's own items.
-- Every record carries explicit ``Id``, ``XrmId`` (and ``PersonaId`` for contacts), so the
-  file is self-describing. Links point only into the record's own mailbox, except the
-  deliberate dangling links (``XrmId`` of a record that does not exist).
-
-The sample tenant (``SeedOptions()``) has the administrator, three regular users, one group
-and a few hundred OCM records; ``ocm-tool --demo`` serves it. Credentials are constants, the
-same for every seed (see ``docs/emulator.md``).
+What the records are made of (names, places, phrases, template fields) is in ``data``.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from ocm_tool.emulator.seed_data import (
+from ocm_tool.emulator.seed.data import (
     AMOUNTS,
     COMPANIES,
     CURRENCIES,
-    GROUPS,
     LOCALES,
     OWN_ITEMS,
     TEMPLATE_FIELDS,
-    USERS,
     Locale,
 )
-
-TENANT = "contoso"
-DOMAIN = "contoso.com"
-ADMIN_UPN = f"admin@{DOMAIN}"
-ADMIN_PASSWORD = "Admin-Passw0rd!"
-#: The password of every regular user.
-USER_PASSWORD = "Contoso-Passw0rd!"
-#: The app-only client (role ``full_access_as_app``): client-credentials grant with a secret.
-APP_CLIENT_ID = "6f1e1b8a-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
-APP_CLIENT_SECRET = "app-secret-Contoso-1"
-#: The admin app (role ``Exchange.ManageAsApp``): mailbox permissions, app-only.
-ADMIN_APP_CLIENT_ID = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
-ADMIN_APP_CLIENT_SECRET = "admin-app-secret-Contoso-1"
+from ocm_tool.emulator.seed.plan import (
+    COLLECTIONS,
+    SAMPLE_OPTIONS,
+    TENANT,
+    PlannedMailbox,
+    SeedOptions,
+    apps,
+    plan_tenant,
+)
 
 PROPERTY_SET = "1a417774-4779-47c1-9851-e42057495fca"
 NO_VALUE_DATE = "1601-01-01T00:00:00Z"
@@ -67,21 +46,12 @@ ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 PERTAINS_TO = "ActivityPertainsTo"
 ASSOCIATION = "Association"
 
-#: Fixture key of each record collection in a mailbox, in file order, and its option name.
-COLLECTIONS: dict[str, str] = {
-    "contacts": "contacts",
-    "organizations": "companies",
-    "deals": "deals",
-    "activities": "activities",
-    "insights": "insights",
-    "tasks": "tasks",
-}
 ITEM_TYPE = {
     "contacts": "IPM.AbchPerson",
     "organizations": "IPM.Contact.Company",
     "deals": "IPM.XrmProject.Deal",
 }
-#: Extended-property type of each custom field type (original-script.md's value rules).
+#: Extended-property type of each custom field type (as ``docs/export.md`` reads them back).
 PROPERTY_TYPE = {
     "Boolean": "Boolean",
     "Choice": "String",
@@ -95,58 +65,6 @@ PROPERTY_TYPE = {
 _NAMESPACE = uuid.UUID("0c3e7a52-5d1b-4f7e-9a43-6b2d8e1f0a77")
 _EPOCH = 1514764800  # 2018-01-01T00:00:00Z
 _SPAN = 1593475200 - _EPOCH  # up to OCM's retirement, 2020-06-30
-
-
-def _option(default: int, help_text: str) -> Any:
-    """A ``SeedOptions`` field; ``help`` becomes the help of its ``seed`` command option."""
-    return field(default=default, metadata={"help": help_text})
-
-
-@dataclass(frozen=True)
-class SeedOptions:
-    """What to generate. Counts are tenant totals (see the module docstring for the split)."""
-
-    seed: int = _option(0, "Seed of the generator; same seed, same file.")
-    users: int = _option(3, "Regular users, each with a mailbox (the administrator comes on top).")
-    groups: int = _option(1, "Microsoft 365 group mailboxes holding the shared OCM records.")
-    contacts: int = _option(60, "OCM contacts in the tenant.")
-    companies: int = _option(20, "OCM companies in the tenant.")
-    deals: int = _option(20, "OCM deals in the tenant.")
-    activities: int = _option(120, "Activity-stream entries (posts and other activities).")
-    insights: int = _option(20, "OCM insights in the tenant.")
-    tasks: int = _option(30, "Tasks that carry an OCM link.")
-
-    def __post_init__(self) -> None:
-        if self.users < 1:
-            raise ValueError("users must be at least 1 (the demo signs in as the first one)")
-        for name in ("groups", *COLLECTIONS.values()):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-
-    def total(self, collection: str) -> int:
-        """The tenant total of a fixture collection (``"organizations"`` -> ``companies``)."""
-        return int(getattr(self, COLLECTIONS[collection]))
-
-
-@dataclass(frozen=True)
-class SeedSummary:
-    """What ``write_tenant`` wrote."""
-
-    path: Path
-    bytes: int
-    users: int
-    mailboxes: int
-    records: dict[str, int]
-
-    def line(self) -> str:
-        counts = ", ".join(f"{n} {name}" for name, n in self.records.items())
-        return (
-            f"wrote {self.path}: tenant {TENANT}, {self.users} users, "
-            f"{self.mailboxes} mailboxes, {counts} ({self.bytes:,} bytes)"
-        )
-
-
-# --------------------------------------------------------------------------- content pools
 
 
 @dataclass(frozen=True)
@@ -206,107 +124,6 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-# --------------------------------------------------------------------------- the plan
-
-
-@dataclass(frozen=True)
-class _Mailbox:
-    """One mailbox of the plan: who owns it, who may open it, which records it holds."""
-
-    address: str
-    kind: str  # "user" | "group"
-    guid: str
-    display_name: str
-    locale: int
-    members: tuple[str, ...] = ()
-    full_access: tuple[str, ...] = ()
-    on_hold: bool = False
-    ranges: dict[str, range] = field(default_factory=dict)  # collection -> global indices
-
-    @property
-    def ocm(self) -> bool:
-        return bool(self.ranges)
-
-
-def _split(total: int, parts: int) -> list[int]:
-    return [total // parts + (1 if k < total % parts else 0) for k in range(parts)] if parts else []
-
-
-def _plan(options: SeedOptions, ns: uuid.UUID) -> tuple[list[dict], list[_Mailbox]]:
-    """Users (fixture entries) and mailboxes, with each mailbox's share of every collection."""
-
-    def guid(name: str) -> str:
-        return str(uuid.uuid5(ns, name))
-
-    names = [
-        USERS[u] if u < len(USERS) else (f"user{u + 1:04d}", f"User {u + 1:04d}")
-        for u in range(options.users)
-    ]
-    upns = [f"{local}@{DOMAIN}" for local, _ in names]
-    groups = [
-        GROUPS[g] if g < len(GROUPS) else (f"group{g + 1:04d}", f"Group {g + 1:04d}")
-        for g in range(options.groups)
-    ]
-    users = [
-        {"upn": upn, "oid": guid(f"user/{upn}"), "password": password, "roles": roles}
-        for upn, password, roles in [
-            (ADMIN_UPN, ADMIN_PASSWORD, ["Global Administrator"]),
-            *((upn, USER_PASSWORD, []) for upn in upns),
-        ]
-    ]
-
-    hold = options.users - 1 if options.users >= 2 else None
-    ocm_boxes: list[_Mailbox] = []
-    for u, (upn, (_, display)) in enumerate(zip(upns, names, strict=False)):
-        grants = ([ADMIN_UPN] if u % 2 else []) + ([upns[0]] if u == 1 else [])
-        ocm_boxes.append(
-            _Mailbox(
-                upn,
-                "user",
-                guid(f"mailbox/{upn}"),
-                display,
-                u % len(LOCALES),
-                full_access=tuple(grants),
-                on_hold=u == hold,
-            )
-        )
-    for g, (local, display) in enumerate(groups):
-        members = upns if g == 0 else [upn for u, upn in enumerate(upns) if u % options.groups == g]
-        address = f"{local}@{DOMAIN}"
-        ocm_boxes.append(
-            _Mailbox(
-                address,
-                "group",
-                guid(f"mailbox/{address}"),
-                display,
-                g % len(LOCALES),
-                members=tuple(members),
-            )
-        )
-
-    starts = dict.fromkeys(COLLECTIONS, 0)
-    shares: dict[str, list[int]] = {}
-    for collection in COLLECTIONS:
-        total = options.total(collection)
-        shared = total // 2 if options.groups else 0
-        shares[collection] = _split(total - shared, options.users) + _split(shared, options.groups)
-    planned = []
-    for k, box in enumerate(ocm_boxes):
-        ranges = {}
-        for collection in COLLECTIONS:
-            start = starts[collection]
-            starts[collection] += shares[collection][k]
-            ranges[collection] = range(start, starts[collection])
-        planned.append(replace(box, ranges=ranges))
-    admin = _Mailbox(
-        ADMIN_UPN, "user", guid(f"mailbox/{ADMIN_UPN}"), "Administrator", 3, on_hold=hold is None
-    )
-    return users, [admin, *planned]
-
-
-# --------------------------------------------------------------------------- the records
-
-
 @dataclass(frozen=True)
 class _Person:
     """A contact's names; ``ascii`` is the mail local part, ``locale`` an index of ``LOCALES``."""
@@ -319,10 +136,12 @@ class _Person:
     locale: int
 
 
-class _Generator:
+class RecordGenerator:
     """Builds every record of one seed; a record depends only on (seed, collection, index)."""
 
-    def __init__(self, options: SeedOptions, ns: uuid.UUID, mailboxes: list[_Mailbox]) -> None:
+    def __init__(
+        self, options: SeedOptions, ns: uuid.UUID, mailboxes: list[PlannedMailbox]
+    ) -> None:
         self.options = options
         self.ns = ns
         self.users = {box.address: box for box in mailboxes if box.kind == "user"}
@@ -407,7 +226,7 @@ class _Generator:
     def links(
         self,
         rng: random.Random,
-        box: _Mailbox,
+        box: PlannedMailbox,
         owner: str,
         link_type: str,
         wanted: dict[str, int],
@@ -442,7 +261,7 @@ class _Generator:
             item_type = "IPM.XRMProject.Deal"  # the casing the original script also met
         return {"ItemType": item_type, "ItemLinkId": xrm_id, "LinkType": link_type}
 
-    def common(self, collection: str, index: int, box: _Mailbox, rng: random.Random) -> dict:
+    def common(self, collection: str, index: int, box: PlannedMailbox, rng: random.Random) -> dict:
         """The fields every OCM record has; shared in group mailboxes, private in users'."""
         xrm_uuid = uuid.uuid5(self.ns, f"{collection}/{index}")
         record: dict[str, Any] = {
@@ -506,7 +325,7 @@ class _Generator:
         return f"{_iso(_EPOCH + rng.randrange(_SPAN))[:-1]}.{rng.randrange(10**7):07d}Z"
 
     # the collections -------------------------------------------------------------------
-    def contact(self, box: _Mailbox, index: int, local: int) -> dict:
+    def contact(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("contacts", index)
         who = self.person(index)
         lang = LOCALES[who.locale]
@@ -566,7 +385,7 @@ class _Generator:
         )
         return record
 
-    def organization(self, box: _Mailbox, index: int, local: int) -> dict:
+    def organization(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("organizations", index)
         name, domain, locale = self.company(index)
         lang = LOCALES[locale]
@@ -595,7 +414,7 @@ class _Generator:
         )
         return record
 
-    def deal(self, box: _Mailbox, index: int, local: int) -> dict:
+    def deal(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("deals", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
         status, stages = self.statuses[0] if local % 3 != 2 else rng.choice(self.statuses[1:])
@@ -631,12 +450,12 @@ class _Generator:
             record["Currency"] = rng.choice(CURRENCIES)
         return record
 
-    def actor(self, rng: random.Random, box: _Mailbox) -> str:
+    def actor(self, rng: random.Random, box: PlannedMailbox) -> str:
         if box.kind == "user":
             return box.display_name
         return self.users[rng.choice(box.members)].display_name if box.members else box.display_name
 
-    def activity(self, box: _Mailbox, index: int, local: int) -> dict:
+    def activity(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("activities", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
         verb = (
@@ -681,7 +500,7 @@ class _Generator:
         )
         return record
 
-    def insight(self, box: _Mailbox, index: int, local: int) -> dict:
+    def insight(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("insights", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
         kind = rng.choice(
@@ -710,7 +529,7 @@ class _Generator:
         )
         return record
 
-    def task(self, box: _Mailbox, index: int, local: int) -> dict:
+    def task(self, box: PlannedMailbox, index: int, local: int) -> dict:
         rng = self.rng("tasks", index)
         lang = LOCALES[rng.randrange(len(LOCALES))]
         status, percent = rng.choice(
@@ -761,13 +580,13 @@ class _Generator:
         return record
 
     # folders that are not collections --------------------------------------------------
-    def person_metadata(self, box: _Mailbox) -> Iterator[dict]:
+    def person_metadata(self, box: PlannedMailbox) -> Iterator[dict]:
         """OCM person-metadata items: one for every second contact of the mailbox."""
         for index in box.ranges.get("contacts", range(0))[::2]:
             record = self.common("personMetadata", index, box, self.rng("personMetadata", index))
             yield {**record, "Subject": self.person(index).display}
 
-    def deleted_items(self, box: _Mailbox) -> Iterator[dict]:
+    def deleted_items(self, box: PlannedMailbox) -> Iterator[dict]:
         """Three OCM records deleted in OCM (a contact, a company, a deal): ``XrmDeletedItems``."""
         if not box.ocm:
             return
@@ -779,7 +598,7 @@ class _Generator:
             )
             yield {**record, "Subject": f"{name} ({ITEM_TYPE[collection]})"}
 
-    def other_items(self, box: _Mailbox) -> dict[str, list[dict]]:
+    def other_items(self, box: PlannedMailbox) -> dict[str, list[dict]]:
         """The user's own contacts, tasks and inbox mail: no purge may touch them."""
         items: dict[str, list[dict]] = {}
         for kind, subjects in OWN_ITEMS.items():
@@ -811,7 +630,7 @@ class _Generator:
             "StatusList": status_list,
         }
 
-    def records(self, box: _Mailbox, collection: str) -> Iterator[dict]:
+    def records(self, box: PlannedMailbox, collection: str) -> Iterator[dict]:
         make = {
             "contacts": self.contact,
             "organizations": self.organization,
@@ -824,7 +643,7 @@ class _Generator:
         for index in span:
             yield make(box, index, index - span.start)
 
-    def mailbox(self, box: _Mailbox) -> dict[str, Any]:
+    def mailbox(self, box: PlannedMailbox) -> dict[str, Any]:
         """A mailbox entry; its record collections are iterators (``_materialize`` lists them)."""
         entry: dict[str, Any] = {
             "address": box.address,
@@ -847,32 +666,15 @@ class _Generator:
         return entry
 
 
-def _apps() -> list[dict]:
-    return [
-        {
-            "clientId": APP_CLIENT_ID,
-            "clientSecret": APP_CLIENT_SECRET,
-            "certificateThumbprint": None,
-            "roles": ["full_access_as_app"],
-        },
-        {
-            "clientId": ADMIN_APP_CLIENT_ID,
-            "clientSecret": ADMIN_APP_CLIENT_SECRET,
-            "certificateThumbprint": None,
-            "roles": ["Exchange.ManageAsApp"],
-        },
-    ]
-
-
-def _lazy_tenant(options: SeedOptions) -> dict[str, Any]:
+def lazy_tenant(options: SeedOptions) -> dict[str, Any]:
     """The tenant with every record list (and the mailbox list) as an iterator."""
     ns = uuid.uuid5(_NAMESPACE, f"seed/{options.seed}")
-    users, boxes = _plan(options, ns)
-    generator = _Generator(options, ns, boxes)
+    users, boxes = plan_tenant(options, ns)
+    generator = RecordGenerator(options, ns, boxes)
     return {
         "tenant": TENANT,
         "users": users,
-        "apps": _apps(),
+        "apps": apps(),
         "mailboxes": (generator.mailbox(box) for box in boxes),
     }
 
@@ -886,69 +688,7 @@ def _materialize(value: Any) -> Any:
     return value
 
 
-def generate_tenant(options: SeedOptions = SeedOptions()) -> dict:
-    """The tenant of ``options`` as a dict (``tenant-fixture.md``)."""
-    return _materialize(_lazy_tenant(options))
-
-
-# --------------------------------------------------------------------------- the file
-
-_EXPANDED = frozenset(
-    {"users", "apps", "mailboxes", *COLLECTIONS, "personMetadata", "deletedItems"}
-)
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _write_array(out: IO[str], items: Iterable[Any], write_item: Callable[[Any], object]) -> int:
-    """``[`` one element per line ``]``; returns how many elements were written."""
-    out.write("[")
-    count = 0
-    for item in items:
-        out.write(",\n" if count else "\n")
-        write_item(item)
-        count += 1
-    out.write("\n]" if count else "]")
-    return count
-
-
-def _write_object(out: IO[str], obj: dict[str, Any], counts: dict[str, int]) -> None:
-    """An object with one key per line; arrays of records are expanded, the rest inline."""
-    out.write("{")
-    for n, (key, value) in enumerate(obj.items()):
-        out.write(f"{',' if n else ''}\n{_dump(key)}: ")
-        if key == "mailboxes":
-            counts[key] = _write_array(out, value, lambda box: _write_object(out, box, counts))
-        elif key in _EXPANDED:
-            written = _write_array(out, value, lambda item: out.write(_dump(item)))
-            counts[key] = counts.get(key, 0) + written
-        else:
-            out.write(_dump(value))
-    out.write("\n}")
-
-
-def write_tenant(options: SeedOptions, path: str | Path) -> SeedSummary:
-    """Stream the tenant of ``options`` to ``path`` (UTF-8 JSON, one record per line).
-
-    The file is written to a temporary name and renamed when complete.
-    """
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    counts: dict[str, int] = {}
-    try:
-        with open(partial, "w", encoding="utf-8", newline="\n") as out:
-            _write_object(out, _lazy_tenant(options), counts)
-            out.write("\n")
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return SeedSummary(
-        path=path,
-        bytes=path.stat().st_size,
-        users=counts.get("users", 0),
-        mailboxes=counts.get("mailboxes", 0),
-        records={name: counts.get(collection, 0) for collection, name in COLLECTIONS.items()},
-    )
+def generate_tenant(options: SeedOptions = SAMPLE_OPTIONS) -> dict:
+    """The tenant of ``options`` (the sample tenant by default) as a dict
+    (``docs/tenant-fixture.md``)."""
+    return _materialize(lazy_tenant(options))

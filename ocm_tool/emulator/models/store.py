@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocm_tool.emulator import tenant as fixture
+from ocm_tool.emulator.models import tenant as fixture
 
 DEFAULT_TENANT = "emulator"
 
@@ -288,7 +288,7 @@ class Store:
         return self._meta("generation")
 
     def load_tenant(self, tenant: dict) -> None:
-        """Replace the store's contents with a tenant of ``shared/spec/tenant-fixture.md``.
+        """Replace the store's contents with a tenant of ``docs/tenant-fixture.md``.
 
         Raises ``ValueError`` for a malformed tenant (nothing is changed then).
         """

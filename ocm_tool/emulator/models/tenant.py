@@ -1,4 +1,4 @@
-"""The tenant fixture (``shared/spec/tenant-fixture.md``) turned into rows: folder tree, placement, records.
+"""The tenant file (``docs/tenant-fixture.md``) turned into rows: folder tree, placements, records.
 
 Pure data and functions, no SQL: ``store.Store.load_tenant`` writes what this module yields.
 
@@ -25,7 +25,7 @@ from typing import NamedTuple
 # Ids are uuid5 in this namespace of "<mailbox>|<list>|<index>|<purpose>": stable for a file.
 ID_NAMESPACE = uuid.UUID("6f1d0c3e-4c4b-5d55-9a70-0cf2b7a9e0c1")
 NO_DATE = "0001-01-01T00:00:00Z"
-#: Contact notes longer than this are cut in list answers (api.md).
+#: Contact notes longer than this are cut in list answers (``docs/api.md``).
 LIST_NOTES_LIMIT = 255
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 TEMPLATE_KINDS = {
@@ -187,7 +187,7 @@ RESOURCE_DEFAULTS: dict[str, dict[str, object]] = {
         "BusinessAddress": _ADDRESS,
         "Notes": None,
     },
-    # Currency stays absent when not given: absent means USD (api.md).
+    # Currency stays absent when not given: absent means USD (docs/api.md).
     "deal": {
         **_COMMON,
         "Name": None,
@@ -292,7 +292,13 @@ def sort_time(value: object) -> str:
         raise ValueError(f"LastModifiedDateTime must be an ISO 8601 string, not {value!r}")
     if _PLAIN_UTC.match(value):
         return value[:19] + ".000000Z"
-    moment = datetime.fromisoformat(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        # fromisoformat's own message does not say which value of the tenant is wrong.
+        raise ValueError(
+            f"LastModifiedDateTime must be an ISO 8601 date-time, not {value!r}"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

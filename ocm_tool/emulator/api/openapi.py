@@ -6,8 +6,8 @@ stays honest about what the routes do. Identity and control endpoints are not pa
 
 from __future__ import annotations
 
-from ocm_tool.emulator.query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from ocm_tool.emulator.tenant import COLLECTIONS
+from ocm_tool.emulator.api.query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from ocm_tool.emulator.models.tenant import COLLECTIONS
 
 _ERROR_CODES = {
     "400": "BadRequest: an option, body or route the server does not understand",

@@ -1,8 +1,8 @@
 """OData query options of list requests: ``$filter``, ``$select``, ``$expand``, ``$orderby``,
 ``$top``/``$skip``/``$count``, ``Prefer: odata.maxpagesize`` and the ``$skiptoken`` of nextLinks.
 
-Everything here is pure: it parses what a request asks for (raising ``ApiProblem(400,
-"BadRequest")`` for anything it does not understand) and says how to answer it. ``$filter``
+Everything here is pure: it parses what a request asks for (raising
+``exceptions.bad_request`` for anything it does not understand) and says how to answer it. ``$filter``
 compiles to SQL for the store and to a Python predicate for nested filters (``$expand``).
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, urlencode
 
-from ocm_tool.emulator.problems import ApiProblem
+from ocm_tool.emulator.api.exceptions import ApiProblem, bad_request
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -29,10 +29,6 @@ LIST_OPTIONS = frozenset(
 #: Options a single item understands.
 ITEM_OPTIONS = frozenset({"$select", "$expand"})
 ORDER_PROPERTY = "LastModifiedDateTime"
-
-
-def bad_request(message: str) -> ApiProblem:
-    return ApiProblem(400, "BadRequest", message)
 
 
 # -- $filter --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from ocm_tool.emulator.store import App, User
+from ocm_tool.emulator.models.store import App, User
 
 #: The audience of every access token (the service's historic resource).
 RESOURCE = "https://outlook.office365.com"
