@@ -1,4 +1,4 @@
-"""Fixtures of the identity tests: a small tenant, an emulator per test, Settings for each flow.
+"""Fixtures of the identity tests: a small tenant, an emulator reset per test, Settings per flow.
 
 The tenant has one admin, one normal user, an app with a client secret and
 ``full_access_as_app``, and an app whose certificate is made here (``cryptography``) and
@@ -129,11 +129,21 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
     return make_certificate(tmp_path_factory.mktemp("certificate"))
 
 
-@pytest.fixture
-def emulator(certificate: CertificateFiles) -> Iterator[EmulatorHandle]:
+@pytest.fixture(scope="module")
+def shared_emulator() -> Iterator[EmulatorHandle]:
+    """One server per module; each test gets it reset (``emulator``)."""
     with running_emulator(tenant()) as handle:
-        handle.store.set_app_certificate(CERT_APP_ID, certificate.certificate_pem)
         yield handle
+
+
+@pytest.fixture
+def emulator(
+    shared_emulator: EmulatorHandle, certificate: CertificateFiles
+) -> Iterator[EmulatorHandle]:
+    """The module's server, as a fresh start with the tenant would be, for one test."""
+    shared_emulator.reset(tenant())
+    shared_emulator.store.set_app_certificate(CERT_APP_ID, certificate.certificate_pem)
+    yield shared_emulator
 
 
 def settings_for(
