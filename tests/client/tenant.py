@@ -1,4 +1,4 @@
-"""The small tenant the client tests run against (format: shared/spec/tenant-fixture.md).
+"""The small tenant the client tests run against (format: docs/tenant-fixture.md).
 
 alice's mailbox holds ``ACTIVITIES`` activities, every third a ``Post``, and ``CONTACTS``
 contacts; bob's mailbox is empty. ``APP`` may open every mailbox; ``NO_ROLE_APP`` none.

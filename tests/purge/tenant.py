@@ -1,4 +1,4 @@
-"""The small tenant the purge tests run against (format: shared/spec/tenant-fixture.md).
+"""The small tenant the purge tests run against (format: docs/tenant-fixture.md).
 
 Every OCM folder of a "full" mailbox holds a different number of items (``OCM_COUNTS``), so a
 count in the wrong folder cannot go unnoticed; the user's own contacts, tasks and mail
