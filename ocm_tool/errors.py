@@ -211,6 +211,10 @@ _HINTS: dict[type[ApiError], str] = {
 }
 
 
+#: Statuses that mean the same whatever code a server gives them.
+_BY_STATUS: dict[int, type[ApiError]] = {401: InvalidTokenError, 429: ThrottledError}
+
+
 def api_error(
     status: int,
     code: str,
@@ -220,7 +224,7 @@ def api_error(
     client_request_id: str | None = None,
 ) -> ApiError:
     """Build the most specific :class:`ApiError` for an HTTP status and error code."""
-    cls = _BY_CODE.get(code)
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status)
     if cls is None:
         cls = ServiceError if status >= 500 else ApiError
     return cls(

@@ -4,8 +4,8 @@
 ``/api/v1`` (``api.urls``) and the control API at ``/_emulator`` (``control``), and installs
 what every request gets: a ``request-id`` (header, and ``innerError`` of error bodies), its
 ``client-request-id`` echoed, and for every non-2xx answer (unknown routes and methods, and
-crashes, included) the error body of ``api.exceptions.error_body``. ``docs/api.md`` states
-the contract as served here.
+crashes, included) the error body of ``api.exceptions.error_body``. ``docs/api.md`` is the
+contract; ``docs/emulator-api.md`` states how it is served here.
 """
 
 from __future__ import annotations

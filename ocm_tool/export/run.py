@@ -184,7 +184,7 @@ class ExportRun:
     # One entity.
 
     def _stopped_reason(self) -> str:
-        return "interrupted" if self.fatal is None else "stopped: the mailbox could not be read"
+        return "interrupted" if self.fatal is None else f"stopped by an earlier error: {self.fatal}"
 
     def _guarded(self, entity: Entity, job: Callable[[], FileReport | None]) -> None:
         """Run a job for ``entity``'s file and record how it ended; never raises OcmError."""

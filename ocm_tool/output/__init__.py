@@ -8,7 +8,7 @@
 
 A **format** makes one :class:`TableWriter` per table; a table's file is named after its stem
 and the format's suffix (``Contacts`` + ``.csv``). Adding a format is a new module with a class
-that satisfies :class:`TableFormat`, and a choice of the ``--format`` option.
+that satisfies :class:`TableFormat`, and a way for the export commands to choose it.
 """
 
 from __future__ import annotations

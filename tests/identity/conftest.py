@@ -137,13 +137,11 @@ def shared_emulator() -> Iterator[EmulatorHandle]:
 
 
 @pytest.fixture
-def emulator(
-    shared_emulator: EmulatorHandle, certificate: CertificateFiles
-) -> Iterator[EmulatorHandle]:
+def emulator(shared_emulator: EmulatorHandle, certificate: CertificateFiles) -> EmulatorHandle:
     """The module's server, as a fresh start with the tenant would be, for one test."""
     shared_emulator.reset(tenant())
     shared_emulator.store.set_app_certificate(CERT_APP_ID, certificate.certificate_pem)
-    yield shared_emulator
+    return shared_emulator
 
 
 def settings_for(

@@ -8,7 +8,7 @@
   stored JSON text served as it is), the error body of an ``ApiProblem``, a request's body.
 
 Handlers read ``flask.request`` and ``g.principal`` and call the store; they never see tokens or
-faults (the gate in ``gate`` runs first). ``docs/api.md`` states what they answer.
+faults (the gate in ``gate`` runs first). ``docs/emulator-api.md`` states what they answer.
 """
 
 from __future__ import annotations
