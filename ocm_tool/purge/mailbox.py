@@ -46,17 +46,11 @@ from ocm_tool.export.run import run_export
 from ocm_tool.mailboxes import grant
 from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
-    ABSENT,
-    CANCELLED,
-    FAILED,
-    MAILBOX_PLANNED,
-    OK,
-    PLANNED,
-    REMAINING,
-    RETAINED,
-    SKIPPED,
+    ExportRecord,
     FolderResult,
+    FolderStatus,
     MailboxResult,
+    MailboxStatus,
 )
 from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
 from ocm_tool.runtime import Runtime
@@ -165,7 +159,7 @@ class MailboxPurge:
                     FolderResult(
                         str(p.path),
                         before=p.before,
-                        status=ABSENT if p.folder_id is None else SKIPPED,
+                        status=FolderStatus.ABSENT if p.folder_id is None else FolderStatus.SKIPPED,
                     )
                     for p in plan
                 ]
@@ -173,16 +167,17 @@ class MailboxPurge:
                     review(plan)
                 if run.options.dry_run:
                     for folder in result.folders:
-                        folder.status = PLANNED if folder.status == SKIPPED else folder.status
-                    result.status = MAILBOX_PLANNED
+                        if folder.status == FolderStatus.SKIPPED:
+                            folder.status = FolderStatus.PLANNED
+                    result.status = MailboxStatus.PLANNED
                 elif run.options.export_first and not run.stopping:
                     self._export_first(result)
-                if result.status != MAILBOX_PLANNED:
+                if result.status != MailboxStatus.PLANNED:
                     interrupted = not self._empty_all(plan, result)
         except KeyboardInterrupt:
             interrupted = True
         except PurgeCancelled:
-            result.status = CANCELLED
+            result.status = MailboxStatus.CANCELLED
         except OcmError as error:
             self._fail(result, error)
         self._note_grant(result)
@@ -203,23 +198,18 @@ class MailboxPurge:
     @contextmanager
     def _granted(self, result: MailboxResult) -> Iterator[None]:
         assert self.address is not None and self.run_state.account is not None
-        grants = grant.temporary_full_access(
+        with grant.temporary_full_access(
             self.client, self.address, self.run_state.account, say=self._say
-        )
-        records: list[grant.GrantRecord] = []
-        try:
-            with grants as record:
-                records.append(record)
-                yield
-        finally:
-            if records:
-                result.grant = records[0].to_json()
+        ) as record:
+            result.grant = record  # filled in further while the grant is taken back
+            yield
 
     def _note_grant(self, result: MailboxResult) -> None:
-        if result.grant and result.grant.get("leftBehind"):
+        record = result.grant
+        if record is not None and record.left_behind:
             message = (
-                f"FullAccess of {result.grant['user']} on {self.display} may still be "
-                f"there: {grant.manual_removal_command(self.display, result.grant['user'])}"
+                f"FullAccess of {record.user} on {self.display} may still be "
+                f"there: {grant.manual_removal_command(self.display, record.user)}"
             )
             result.error = f"{result.error}; {message}" if result.error else message
 
@@ -284,7 +274,7 @@ class MailboxPurge:
             output_dir=run.run_dir,
             encoding="utf-8-sig",
         )
-        result.export = {"status": report.status, "runDir": str(report.run_dir)}
+        result.export = ExportRecord(report.status, report.run_dir)
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")
         if report.error is not None:  # keeps its scope and exit status, says what it stopped
             report.error.message = f"{report.error.message}; so nothing was purged"
@@ -323,7 +313,7 @@ class MailboxPurge:
             result.deleted = int(answer.get("DeletedItemCount") or 0)
             result.retained_by_hold = int(answer.get("RetainedByHoldCount") or 0)
         except ItemNotFoundError:
-            result.status = ABSENT  # removed since it was counted: nothing left to purge
+            result.status = FolderStatus.ABSENT  # removed since it was counted: nothing to purge
             return
         except OcmError as error:
             failure = error
@@ -342,15 +332,15 @@ class MailboxPurge:
                 result.error = result.error or f"cannot count the folder afterwards: {error}"
                 self._keep_id(result.request_ids, error)
         if failure is not None:
-            result.status = FAILED
+            result.status = FolderStatus.FAILED
         elif result.remaining:
-            result.status = REMAINING
+            result.status = FolderStatus.REMAINING
             result.error = (
                 f"{result.remaining} item(s) still in the folder after EmptyFolder "
                 f"({result.deleted} deleted)"
             )
         else:
-            result.status = RETAINED if result.retained_by_hold else OK
+            result.status = FolderStatus.RETAINED if result.retained_by_hold else FolderStatus.OK
         if failure is not None and failure.ends_mailbox:
             raise failure
 

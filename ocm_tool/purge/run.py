@@ -45,12 +45,10 @@ from ocm_tool.output import rundir
 from ocm_tool.purge.mailbox import MailboxPurge, PlannedFolder, PurgeCancelled, PurgeRun
 from ocm_tool.purge.options import PurgeOptions, PurgeOutcome
 from ocm_tool.purge.report import (
-    CANCELLED,
-    INTERRUPTED,
-    MAILBOX_PLANNED,
-    NOT_STARTED,
     MailboxResult,
+    MailboxStatus,
     ReportWriter,
+    RunStatus,
     read_report,
 )
 from ocm_tool.purge.table import PurgeOperation
@@ -149,19 +147,20 @@ def _done_for(result: MailboxResult, folders: list[str]) -> bool:
     return result.done and all(f in by_folder and by_folder[f].done for f in folders)
 
 
-def _run_status(results: list[MailboxResult], *, interrupted: bool, dry_run: bool) -> str:
+def _run_status(results: list[MailboxResult], *, interrupted: bool, dry_run: bool) -> RunStatus:
     if interrupted:
-        return "interrupted"
+        return RunStatus.INTERRUPTED
     if dry_run:
-        return "planned"
+        return RunStatus.PLANNED
     if all(r.done for r in results):
-        return "complete"
-    return "partial"
+        return RunStatus.COMPLETE
+    return RunStatus.PARTIAL
 
 
 def _exit_status(results: list[MailboxResult], *, dry_run: bool) -> ExitStatus:
-    wanted = (MAILBOX_PLANNED,) if dry_run else ()
-    fine = all(r.done or r.carried_over or r.status in wanted for r in results)
+    fine = all(
+        r.done or r.carried_over or (dry_run and r.status == MailboxStatus.PLANNED) for r in results
+    )
     return ExitStatus.OK if fine else ExitStatus.FAILED
 
 
@@ -170,22 +169,22 @@ def _run_single(
 ) -> PurgeOutcome:
     """One mailbox in this thread: plan, show, ask, purge; errors raised after the report."""
     if not to_do:
-        writer.finish("complete")
+        writer.finish(RunStatus.COMPLETE)
         return PurgeOutcome(ExitStatus.OK, writer.run_dir, writer.results)
     address, display = to_do[0]
     purge = MailboxPurge(run, address, display)
     result = purge.run(review=_reviewer(run, display))
     run.view.finished(result)
     writer.record(result)
-    interrupted = result.status == INTERRUPTED
+    interrupted = result.status == MailboxStatus.INTERRUPTED
     writer.finish(
-        "failed"
+        RunStatus.FAILED
         if run.fatal
         else _run_status([result], interrupted=interrupted, dry_run=run.options.dry_run)
     )
     if interrupted:
         raise KeyboardInterrupt
-    if result.status == CANCELLED:
+    if result.status == MailboxStatus.CANCELLED:
         raise UsageError(f"cancelled: the address typed was not {display}; nothing was deleted")
     if purge.failure is not None:
         raise purge.failure
@@ -237,7 +236,7 @@ def _confirm_list(
     if to_do and not (options.yes or options.dry_run):
         count = str(len(to_do))
         if not ui.confirm_by_typing(runtime.console, count, what=f"purge these {count} mailboxes"):
-            writer.finish("cancelled")
+            writer.finish(RunStatus.CANCELLED)
             raise UsageError(f"cancelled: the number typed was not {count}; nothing was deleted")
 
 
@@ -268,7 +267,7 @@ def _run_list(
                 raise
     results = writer.results
     writer.finish(
-        "failed"
+        RunStatus.FAILED
         if run.fatal
         else _run_status(results, interrupted=interrupted, dry_run=options.dry_run)
     )
@@ -295,7 +294,7 @@ def _record(
     result = future.result()
     recorded.add(future)
     writer.record(result)
-    if result.status != NOT_STARTED:
+    if result.status != MailboxStatus.NOT_STARTED:
         run.view.finished(result)
 
 

@@ -14,30 +14,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from ocm_tool.purge.report import (
-    CANCELLED,
-    COMPLETE,
-    INTERRUPTED,
-    MAILBOX_PLANNED,
-    NOT_STARTED,
-    OK,
-    ON_HOLD,
-    PLANNED,
-    RETAINED,
     FolderResult,
+    FolderStatus,
     MailboxResult,
+    MailboxStatus,
 )
 
-_PURGE_STYLES = {
-    COMPLETE: "green",
-    OK: "green",
-    ON_HOLD: "yellow",
-    RETAINED: "yellow",
-    PLANNED: "cyan",
-    MAILBOX_PLANNED: "cyan",
-    "absent": "dim",
-    NOT_STARTED: "dim",
-    CANCELLED: "yellow",
-    INTERRUPTED: "yellow",
+#: Statuses not shown in bold red (failed, remaining, incomplete, ...).
+_STYLES: dict[FolderStatus | MailboxStatus, str] = {
+    MailboxStatus.COMPLETE: "green",
+    FolderStatus.OK: "green",
+    MailboxStatus.ON_HOLD: "yellow",
+    FolderStatus.RETAINED: "yellow",
+    FolderStatus.PLANNED: "cyan",
+    MailboxStatus.PLANNED: "cyan",
+    FolderStatus.ABSENT: "dim",
+    MailboxStatus.NOT_STARTED: "dim",
+    MailboxStatus.CANCELLED: "yellow",
+    MailboxStatus.INTERRUPTED: "yellow",
 }
 HOLD_NOTE = (
     "they sit in Recoverable Items (Purges) and are deleted for good only when the "
@@ -45,15 +39,19 @@ HOLD_NOTE = (
 )
 
 
-def _styled(status: str) -> str:
-    return f"[{_PURGE_STYLES.get(status, 'bold red')}]{escape(status)}[/]"
+def _styled(status: FolderStatus | MailboxStatus, label: str | None = None) -> str:
+    return f"[{_STYLES.get(status, 'bold red')}]{escape(label or status)}[/]"
 
 
 def purge_mailbox_line(result: MailboxResult) -> str:
     """One line for a finished mailbox: its status and counts (markup)."""
     mailbox = escape(result.mailbox)
     folders = f"{len(result.folders)} folder(s)"
-    if result.status in (MAILBOX_PLANNED, NOT_STARTED, CANCELLED):
+    if result.status in (
+        MailboxStatus.PLANNED,
+        MailboxStatus.NOT_STARTED,
+        MailboxStatus.CANCELLED,
+    ):
         counts = f"{result.before:,} item(s) in {folders}"
     else:
         counts = f"{result.deleted:,} deleted"
@@ -263,17 +261,19 @@ def show_purge_summary(
                 )
         console.print(purge_mailbox_line(results[0]), soft_wrap=True)
     elif results:
-        by_status: dict[str, int] = {}
+        by_status: dict[tuple[MailboxStatus, bool], int] = {}
         for result in results:
-            key = f"{result.status} (earlier run)" if result.carried_over else result.status
+            key = (result.status, result.carried_over)
             by_status[key] = by_status.get(key, 0) + 1
-        console.print(
-            f"{len(results)} mailboxes: "
-            + ", ".join(f"{n} {_styled(s)}" for s, n in by_status.items()),
-            soft_wrap=True,
+        counts = ", ".join(
+            f"{n} {_styled(status, f'{status} (earlier run)' if carried else status)}"
+            for (status, carried), n in by_status.items()
         )
+        console.print(f"{len(results)} mailboxes: {counts}", soft_wrap=True)
         unfinished = [
-            r for r in results if not (r.done or r.carried_over or r.status == MAILBOX_PLANNED)
+            r
+            for r in results
+            if not (r.done or r.carried_over or r.status == MailboxStatus.PLANNED)
         ]
         for result in unfinished[:20]:
             console.print(f"  {purge_mailbox_line(result)}", soft_wrap=True)
