@@ -1,12 +1,10 @@
-"""The report files and the engine's layering, without a server: the statuses are the words the
-files hold, typed records are written in their report form, and ``--resume`` reads them back."""
+"""The report files, without a server: the statuses are the words the files hold, typed records
+are written in their report form, and ``--resume`` reads them back."""
 
 from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from ocm_tool.mailboxes.grant import GrantRecord
@@ -121,15 +119,3 @@ def test_a_status_this_version_does_not_know_is_not_done(tmp_path: Path) -> None
 
     assert not results["alice@contoso.com"].done
     assert not results["bob@contoso.com"].done
-
-
-def test_the_engine_imports_neither_the_ui_nor_the_cli() -> None:
-    code = (
-        "import sys, ocm_tool.purge.run; "
-        "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('ocm_tool.')}))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert "'ui'" not in loaded and "'cli'" not in loaded, loaded
-    assert "'purge'" in loaded
