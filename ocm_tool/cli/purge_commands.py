@@ -1,6 +1,11 @@
 """The purge commands: one click command per row of ``purge.table.PURGE_OPERATIONS``.
 
-Only the table is imported here; the purge engine loads when a command runs.
+Each command builds :class:`~ocm_tool.purge.options.PurgeOptions`, runs
+:func:`~ocm_tool.purge.run.run_purge` with the terminal view
+(:class:`~ocm_tool.ui.purge_view.TerminalPurgeView`), prints the summary and ends with the
+run's exit status; errors are left to the root group. The help (what survives, permissions,
+safety, examples) is written here, around the folders of the table row. Only the table is
+imported at start-up; the engine and the view load when a command runs.
 """
 
 from __future__ import annotations
@@ -107,9 +112,17 @@ def purge_command(operation: PurgeOperation) -> click.Command:
     def command(runtime: Runtime, mailbox: str | None, **options: Any) -> None:
         from ocm_tool.purge.options import PurgeOptions
         from ocm_tool.purge.run import run_purge
+        from ocm_tool.ui.purge_view import TerminalPurgeView, show_purge_summary
 
-        outcome = run_purge(runtime, operation, PurgeOptions(mailbox=mailbox, **options))
-        exit_with(outcome.exit_status)
+        view = TerminalPurgeView(runtime.console)
+        try:
+            status = run_purge(runtime, operation, PurgeOptions(mailbox=mailbox, **options), view)
+        finally:
+            # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error): what
+            # was done comes before the error line. Refusals stop it before there is a report.
+            if view.report is not None:
+                show_purge_summary(runtime.console, view.report)
+        exit_with(status)
 
     return command
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocm_tool.client import GraphClient
+from ocm_tool.client import GraphClient, JSONObject
 from ocm_tool.errors import AccessDeniedError, OcmError
 
 INVOKE_COMMAND_PATH = "/adminapi/InvokeCommand"
@@ -36,7 +36,10 @@ ADMIN_ROLES_HINT = (
 
 @dataclass
 class GrantRecord:
-    """What was done about ``user``'s FullAccess on ``mailbox``; goes into the report."""
+    """What was done about ``user``'s FullAccess on ``mailbox``.
+
+    Filled in step by step, up to the check that the grant is gone; :meth:`to_json` is its
+    form in a report (camelCase keys)."""
 
     mailbox: str
     user: str
@@ -75,7 +78,7 @@ def manual_removal_command(mailbox: str, user: str) -> str:
     )
 
 
-def _invoke(client: GraphClient, cmdlet: str, mailbox: str, user: str) -> list[dict]:
+def _invoke(client: GraphClient, cmdlet: str, mailbox: str, user: str) -> list[JSONObject]:
     parameters: dict[str, Any] = {"Identity": mailbox, "User": user}
     if cmdlet != "Get-MailboxPermission":
         parameters |= {"AccessRights": [FULL_ACCESS], "InheritanceType": "All"}

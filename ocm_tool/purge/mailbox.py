@@ -1,39 +1,37 @@
 """Purging one mailbox: grant, plan, confirm, export first, empty, verify, take the grant back.
 
-Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run_purge`):
+Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.run_purge`):
 
-- ``MailboxPurge(run, address, display).run(review)`` purges one mailbox for the operation of
-  ``run`` (a :class:`PurgeRun`, shared by every mailbox of one run) and returns its
-  :class:`~ocm_tool.purgereport.MailboxResult`; it never raises an ``OcmError``: the error is
-  recorded in the result and kept in ``failure``. A failure that ends the whole run (service,
-  network, sign-in) also stops the run (:meth:`PurgeRun.stop`).
+- ``MailboxPurge(run, target).run(review)`` purges one mailbox for the operation of ``run``
+  (a :class:`PurgeRun`, shared by every mailbox of one run) and returns its
+  :class:`~ocm_tool.purge.report.MailboxResult`. It never raises an ``OcmError``: the error
+  is recorded in the result and kept in ``failure``.
 - Folders are found by walking from a well-known folder by display name (or folder class),
   never by id; a folder that is not there counts 0 items and is reported ``absent``.
-- ``review`` sees the plan (:class:`PlannedFolder` list) before anything is deleted and may
-  raise :class:`PurgeCancelled`; ``dry_run`` stops after the plan.
+- ``review`` sees the plan before anything is deleted and may raise :class:`PurgeCancelled`;
+  ``dry_run`` stops after the plan.
 - Each folder is emptied with ``EmptyFolder`` (``DeleteSubFolders: false``); a group mailbox
   that answers ``ErrorXrmSessionRequired`` gets ``StartXrmSession`` and the call again, at
   most :data:`MAX_SESSION_RESTARTS` times. Then the folder is counted again.
+- How far an error reaches is its ``scope`` (``ocm_tool.errors``): a task-scope error of
+  ``EmptyFolder`` or of the count afterwards fails that folder and the next one is done; an
+  error that ends the mailbox skips its other folders; one that ends the run also stops the
+  run (:meth:`PurgeRun.stop`). Before the first deletion, any error ends the mailbox: nothing
+  is deleted without the whole plan, a granted access and a complete export first.
 - Mailboxes in progress stop before their next folder once the run is stopping; Ctrl-C (main
   thread only) ends the mailbox as ``interrupted``. A grant taken is always taken back.
-
-Which errors end a folder, the mailbox or the run is each error's ``scope``
-(``ocm_tool.errors``), as for every command.
+- Progress is reported to the run's :class:`~ocm_tool.purge.view.PurgeObserver`.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import NamedTuple, TypeVar
 
-from rich.console import Console
-
-from ocm_tool.client import GraphClient
+from ocm_tool.client import GraphClient, JSONObject
 from ocm_tool.errors import (
     AccessDeniedError,
     ApiError,
@@ -47,44 +45,31 @@ from ocm_tool.mailboxes import grant
 from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
-    ABSENT,
-    CANCELLED,
-    FAILED,
-    MAILBOX_PLANNED,
-    OK,
-    PLANNED,
-    REMAINING,
-    RETAINED,
-    SKIPPED,
+    ExportRecord,
     FolderResult,
+    FolderStatus,
     MailboxResult,
+    MailboxStatus,
 )
 from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
+from ocm_tool.purge.view import PlannedFolder, PurgeObserver
 from ocm_tool.runtime import Runtime
-from ocm_tool.ui.purge_view import PurgeView
 
 T = TypeVar("T")
-
-# --------------------------------------------------------------------------------------------
-# One mailbox: find the folders, plan, empty, verify.
 
 #: A group mailbox's OCM session is restarted at most this many times per call (as the script).
 MAX_SESSION_RESTARTS = 3
 
-
-@dataclass
-class PlannedFolder:
-    """A folder of the plan: its id (``None`` when the mailbox has no such folder) and count."""
-
-    path: FolderPath
-    folder_id: str | None
-    before: int
+#: Sees a mailbox's plan before anything is deleted; raises :class:`PurgeCancelled` to stop.
+Review = Callable[[Sequence[PlannedFolder]], None]
 
 
-def _request_id(error: OcmError) -> str | None:
-    if isinstance(error, ApiError):
-        return error.request_id or error.client_request_id
-    return None
+class Target(NamedTuple):
+    """A mailbox to purge: ``address`` (``None``: the signed-in user's own, ``/me``) and
+    ``display``, the address shown and reported."""
+
+    address: str | None
+    display: str
 
 
 class PurgeCancelled(Exception):
@@ -92,14 +77,14 @@ class PurgeCancelled(Exception):
 
 
 class PurgeRun:
-    """What every mailbox of one run shares: client, operation, options, view, stop signal."""
+    """What every mailbox of one run shares: client, operation, options, observer, stop signal."""
 
     def __init__(
         self,
         runtime: Runtime,
         operation: PurgeOperation,
         options: PurgeOptions,
-        view: PurgeView,
+        observer: PurgeObserver,
         run_dir: Path,
     ) -> None:
         self.runtime = runtime
@@ -107,57 +92,52 @@ class PurgeRun:
         self.account = runtime.account
         self.operation = operation
         self.options = options
-        self.view = view
+        self.observer = observer
         self.run_dir = run_dir
-        self.stop_event = threading.Event()
         self.fatal: OcmError | None = None
+        self._stop = threading.Event()
         self._lock = threading.Lock()
-        #: Exports of a list run side by side under the purge's live view: they stay quiet
-        #: (their status and folder go to the report). Same sign-in and client.
-        self.export_runtime = runtime
-        if options.mailboxes_file is not None:
-            self.export_runtime = copy.copy(runtime)
-            self.export_runtime.console = Console(quiet=True)
 
     def stop(self, error: OcmError | None = None) -> None:
-        """Start nothing new; mailboxes in progress stop before their next folder."""
+        """Start nothing new; mailboxes in progress stop before their next folder.
+
+        ``error`` (the first one is kept in ``fatal``) is what ended the run."""
         with self._lock:
             if error is not None and self.fatal is None:
                 self.fatal = error
-            self.stop_event.set()
+            self._stop.set()
 
     @property
     def stopping(self) -> bool:
-        return self.stop_event.is_set()
+        return self._stop.is_set()
 
 
 class MailboxPurge:
     """Purges one mailbox: grant, plan, confirm, export, empty and verify, take the grant back.
 
-    ``address`` is ``None`` for the signed-in user's own mailbox (``/me``); ``display`` is the
-    address shown and reported. :meth:`run` never raises an ``OcmError``: it records it in
-    the result and keeps it in ``failure``.
+    :meth:`run` never raises an ``OcmError``: it records it in the result and keeps it in
+    ``failure``.
     """
 
-    def __init__(self, run: PurgeRun, address: str | None, display: str) -> None:
+    def __init__(self, run: PurgeRun, target: Target) -> None:
         self.run_state = run
         self.client = run.client
-        self.address = address
-        self.display = display
-        self.base = run.client.mailbox_path(address)
+        self.target = target
+        self.display = target.display
+        self.base = run.client.mailbox_path(target.address)
         self.failure: OcmError | None = None
-        self._found: dict[str, dict | None] = {}
+        self._found: dict[str, JSONObject | None] = {}
 
     # -- the steps ------------------------------------------------------------------------
 
-    def run(self, review: Callable[[list[PlannedFolder]], None] | None = None) -> MailboxResult:
-        """Do the whole purge of the mailbox; ``review`` sees the plan before anything is deleted
-        and may raise ``PurgeCancelled``. Ctrl-C (main thread only) ends it as ``interrupted``."""
+    def run(self, review: Review | None = None) -> MailboxResult:
+        """Do the whole purge of the mailbox; ``review`` sees the plan before anything is
+        deleted. Ctrl-C (main thread only) ends it as ``interrupted``."""
         result = MailboxResult(self.display)
         run = self.run_state
         if run.stopping:
             return result
-        run.view.started(self.display, len(run.operation.folders))
+        run.observer.started(self.display, len(run.operation.folders))
         interrupted = False
         try:
             with self._access(result):
@@ -166,7 +146,7 @@ class MailboxPurge:
                     FolderResult(
                         str(p.path),
                         before=p.before,
-                        status=ABSENT if p.folder_id is None else SKIPPED,
+                        status=FolderStatus.ABSENT if p.absent else FolderStatus.SKIPPED,
                     )
                     for p in plan
                 ]
@@ -174,53 +154,47 @@ class MailboxPurge:
                     review(plan)
                 if run.options.dry_run:
                     for folder in result.folders:
-                        folder.status = PLANNED if folder.status == SKIPPED else folder.status
-                    result.status = MAILBOX_PLANNED
-                elif run.options.export_first and not run.stopping:
-                    self._export_first(result)
-                if result.status != MAILBOX_PLANNED:
+                        if folder.status == FolderStatus.SKIPPED:
+                            folder.status = FolderStatus.PLANNED
+                    result.status = MailboxStatus.PLANNED
+                else:
+                    if run.options.export_first and not run.stopping:
+                        self._export_first(result)
                     interrupted = not self._empty_all(plan, result)
         except KeyboardInterrupt:
             interrupted = True
         except PurgeCancelled:
-            result.status = CANCELLED
+            result.status = MailboxStatus.CANCELLED
         except OcmError as error:
             self._fail(result, error)
         self._note_grant(result)
         result.settle(interrupted=interrupted)
         return result
 
-    def _access(self, result: MailboxResult) -> AbstractContextManager[Any]:
+    def _access(self, result: MailboxResult) -> AbstractContextManager[None]:
         run = self.run_state
+        address = self.target.address
         if not run.options.grant_access:
             return nullcontext()
-        if self.address is None or (
-            run.account and self.address.casefold() == run.account.casefold()
-        ):
+        if address is None or (run.account and address.casefold() == run.account.casefold()):
             self._say("--grant-access: this is your own mailbox, no grant is needed")
             return nullcontext()
-        return self._granted(result)
+        return self._granted(result, address)
 
     @contextmanager
-    def _granted(self, result: MailboxResult) -> Iterator[None]:
-        assert self.address is not None and self.run_state.account is not None
-        grants = grant.temporary_full_access(
-            self.client, self.address, self.run_state.account, say=self._say
-        )
-        records: list[grant.GrantRecord] = []
-        try:
-            with grants as record:
-                records.append(record)
-                yield
-        finally:
-            if records:
-                result.grant = records[0].to_json()
+    def _granted(self, result: MailboxResult, address: str) -> Iterator[None]:
+        account = self.run_state.account
+        assert account is not None  # app-only sign-in with --grant-access is refused up front
+        with grant.temporary_full_access(self.client, address, account, say=self._say) as record:
+            result.grant = record  # filled in further while the grant is taken back
+            yield
 
     def _note_grant(self, result: MailboxResult) -> None:
-        if result.grant and result.grant.get("leftBehind"):
+        record = result.grant
+        if record is not None and record.left_behind:
             message = (
-                f"FullAccess of {result.grant['user']} on {self.display} may still be "
-                f"there: {grant.manual_removal_command(self.display, result.grant['user'])}"
+                f"FullAccess of {record.user} on {self.display} may still be "
+                f"there: {grant.manual_removal_command(self.display, record.user)}"
             )
             result.error = f"{result.error}; {message}" if result.error else message
 
@@ -228,7 +202,7 @@ class MailboxPurge:
         """Every folder of the operation, found by walking the tree, with its item count."""
         planned = []
         for path in self.run_state.operation.folders:
-            self.run_state.view.step(self.display, f"counting {path}")
+            self.run_state.observer.step(self.display, f"counting {path}")
             folder = self._find(path)
             planned.append(
                 PlannedFolder(
@@ -239,9 +213,9 @@ class MailboxPurge:
             )
         return planned
 
-    def _find(self, path: FolderPath) -> dict | None:
+    def _find(self, path: FolderPath) -> JSONObject | None:
         """The folder at ``path``, or ``None``; every prefix found is remembered."""
-        folder: dict | None = None
+        folder: JSONObject | None = None
         for depth, prefix in enumerate(path.prefixes()):
             if prefix not in self._found:
                 self._found[prefix] = (
@@ -254,17 +228,17 @@ class MailboxPurge:
                 return None
         return folder
 
-    def _well_known(self, name: str) -> dict | None:
+    def _well_known(self, name: str) -> JSONObject | None:
         try:
             return self._call(lambda: self.client.get(f"{self.base}/MailFolders/{name}"), [])
         except ItemNotFoundError:
             return None
 
-    def _child(self, parent: dict | None, step: FolderStep) -> dict | None:
+    def _child(self, parent: JSONObject | None, step: FolderStep) -> JSONObject | None:
         assert parent is not None
         path = f"{self.base}/MailFolders/{parent['Id']}/ChildFolders"
 
-        def first() -> dict | None:
+        def first() -> JSONObject | None:
             for page in self.client.pages(path, {"$filter": step.filter}):
                 if page.items:
                     return page.items[0]
@@ -277,15 +251,15 @@ class MailboxPurge:
 
     def _export_first(self, result: MailboxResult) -> None:
         run = self.run_state
-        run.view.step(self.display, "exporting all data first (export-all-data)")
+        run.observer.step(self.display, "exporting all data first (export-all-data)")
         report = run_export(
-            run.export_runtime,
+            run.runtime,
             ENTITIES,
-            mailbox=self.address,
+            mailbox=self.target.address,
             output_dir=run.run_dir,
             table_format=CsvFormat(),
         )
-        result.export = {"status": report.status, "runDir": str(report.run_dir)}
+        result.export = ExportRecord(report.status, report.run_dir)
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")
         if report.error is not None:  # keeps its scope and exit status, says what it stopped
             report.error.message = f"{report.error.message}; so nothing was purged"
@@ -299,19 +273,20 @@ class MailboxPurge:
 
     def _empty_all(self, plan: list[PlannedFolder], result: MailboxResult) -> bool:
         """Empty each folder in order; False when stopped before the end."""
-        for planned, folder in zip(plan, result.folders, strict=False):
-            if planned.folder_id is None:
-                self.run_state.view.step(self.display, f"{planned.path}: absent", advance=1)
+        observer = self.run_state.observer
+        for planned, folder in zip(plan, result.folders, strict=True):
+            if planned.absent:
+                observer.step(self.display, f"{planned.path}: absent", advance=1)
                 continue
             if self.run_state.stopping:
                 return False
-            self.run_state.view.step(self.display, f"emptying {planned.path}")
+            observer.step(self.display, f"emptying {planned.path}")
             self._empty(planned, folder)
-            self.run_state.view.folder_done(self.display, folder)
+            observer.folder_done(self.display, folder)
         return True
 
     def _empty(self, planned: PlannedFolder, result: FolderResult) -> None:
-        """EmptyFolder, then count what is left; raises errors that end the mailbox."""
+        """EmptyFolder, then count what is left; raises the errors that end the mailbox."""
         folder_path = f"{self.base}/MailFolders/{planned.folder_id}"
         delete_type = "SoftDelete" if self.run_state.options.soft_delete else "HardDelete"
         body = {"DeleteType": delete_type, "DeleteSubFolders": False}
@@ -324,7 +299,7 @@ class MailboxPurge:
             result.deleted = int(answer.get("DeletedItemCount") or 0)
             result.retained_by_hold = int(answer.get("RetainedByHoldCount") or 0)
         except ItemNotFoundError:
-            result.status = ABSENT  # removed since it was counted: nothing left to purge
+            result.status = FolderStatus.ABSENT  # removed since it was counted: nothing to purge
             return
         except OcmError as error:
             failure = error
@@ -343,15 +318,15 @@ class MailboxPurge:
                 result.error = result.error or f"cannot count the folder afterwards: {error}"
                 self._keep_id(result.request_ids, error)
         if failure is not None:
-            result.status = FAILED
+            result.status = FolderStatus.FAILED
         elif result.remaining:
-            result.status = REMAINING
+            result.status = FolderStatus.REMAINING
             result.error = (
                 f"{result.remaining} item(s) still in the folder after EmptyFolder "
                 f"({result.deleted} deleted)"
             )
         else:
-            result.status = RETAINED if result.retained_by_hold else OK
+            result.status = FolderStatus.RETAINED if result.retained_by_hold else FolderStatus.OK
         if failure is not None and failure.ends_mailbox:
             raise failure
 
@@ -375,7 +350,7 @@ class MailboxPurge:
 
     @staticmethod
     def _keep_id(request_ids: list[str], error: OcmError) -> None:
-        request_id = _request_id(error)
+        request_id = error.trace_id if isinstance(error, ApiError) else None
         if request_id and request_id not in request_ids:
             request_ids.append(request_id)
 
@@ -390,7 +365,7 @@ class MailboxPurge:
             run.stop(error)
 
     def _say(self, text: str) -> None:
-        self.run_state.view.note(self.display, text)
+        self.run_state.observer.note(self.display, text)
 
 
 def _access_hint(mailbox: str, account: str | None) -> str:

@@ -1,17 +1,14 @@
-"""The options of a purge run, and how it ended."""
+"""The options of a purge run: what the purge commands pass to ``run_purge``, unchanged."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from ocm_tool.errors import ExitStatus
-from ocm_tool.purge.report import MailboxResult
 
 
 @dataclass(frozen=True)
 class PurgeOptions:
-    """The purge command's options (``cli.py`` passes them through unchanged)."""
+    """The purge command's options, one field per option (``mailbox``: ADDRESS)."""
 
     mailbox: str | None = None
     mailboxes_file: Path | None = None
@@ -22,12 +19,3 @@ class PurgeOptions:
     export_first: bool = False
     grant_access: bool = False
     output_dir: Path = Path(".")
-
-
-@dataclass
-class PurgeOutcome:
-    """How the run ended: the exit status, the run folder and every mailbox's result."""
-
-    exit_status: ExitStatus
-    run_dir: Path | None = None
-    results: list[MailboxResult] = field(default_factory=list)

@@ -2,12 +2,16 @@
 
 Contract:
 
+- Statuses are :class:`FolderStatus`, :class:`MailboxStatus` and, for the run,
+  :class:`RunStatus`; their values are the words the report files hold.
 - One row per mailbox folder, columns :data:`COLUMNS` in that order. A row whose ``folder``
   is empty speaks for the whole mailbox (an error before or after its folders, or a mailbox
   that was never started).
 - ``purge-report.csv`` uses the dialect of the export files (every field quoted, CRLF, UTF-8
   with a BOM); ``requestIds`` are joined with ``|``. ``purge-report.json`` holds the same rows
-  grouped by mailbox, with the grants, exports and run details.
+  grouped by mailbox, with the grants, exports and run details. Records stay typed
+  (:class:`~ocm_tool.mailboxes.grant.GrantRecord`, :class:`ExportRecord`) until the files
+  are written.
 - :class:`ReportWriter` rewrites both files as mailboxes finish (at most every
   ``min_interval`` seconds, and always at the end), each to a temporary name renamed over the
   old one: an interrupted run always leaves a whole, readable report.
@@ -25,10 +29,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
 from ocm_tool.errors import OutputError, UsageError
+from ocm_tool.mailboxes.grant import GrantRecord
 
 CSV_NAME = "purge-report.csv"
 JSON_NAME = "purge-report.json"
@@ -44,28 +50,62 @@ COLUMNS: tuple[str, ...] = (
     "requestIds",
 )
 
-# Folder statuses.
-OK = "ok"  # emptied and verified empty
-ABSENT = "absent"  # the mailbox has no such folder: nothing to purge
-RETAINED = "retained"  # emptied, but a hold keeps the items in Recoverable Items/Purges
-REMAINING = "remaining"  # items are still in the folder after EmptyFolder (defect 10)
-FAILED = "failed"  # EmptyFolder or the check afterwards failed
-SKIPPED = "skipped"  # not attempted (interrupted, or the mailbox failed before it)
-PLANNED = "planned"  # --dry-run: counted, not touched
-#: Folder statuses after which nothing of the folder is left to purge.
-DONE_STATUSES = frozenset({OK, ABSENT, RETAINED})
+#: One row of ``purge-report.csv``, by column.
+Row = dict[str, str | int]
 
-# Mailbox statuses.
-COMPLETE = "complete"  # every folder ok or absent
-ON_HOLD = "complete-on-hold"  # every folder empty; some items wait for a hold to end
-INCOMPLETE = "incomplete"  # a folder failed, kept items or was not reached
-MAILBOX_FAILED = "failed"  # the mailbox could not be purged at all (access, export, ...)
-INTERRUPTED = "interrupted"  # stopped by Ctrl-C or because the service failed
-NOT_STARTED = "not-started"
-CANCELLED = "cancelled"  # the confirmation was not given
-MAILBOX_PLANNED = "planned"
+
+class FolderStatus(StrEnum):
+    """What happened to one folder of one mailbox."""
+
+    OK = "ok"  # emptied and verified empty
+    ABSENT = "absent"  # the mailbox has no such folder: nothing to purge
+    RETAINED = "retained"  # emptied, but a hold keeps the items in Recoverable Items/Purges
+    REMAINING = "remaining"  # items are still in the folder after EmptyFolder (defect 10)
+    FAILED = "failed"  # EmptyFolder or the check afterwards failed
+    SKIPPED = "skipped"  # not attempted (interrupted, or the mailbox failed before it)
+    PLANNED = "planned"  # --dry-run: counted, not touched
+
+
+class MailboxStatus(StrEnum):
+    """How the purge of one mailbox ended."""
+
+    COMPLETE = "complete"  # every folder ok or absent
+    ON_HOLD = "complete-on-hold"  # every folder empty; some items wait for a hold to end
+    INCOMPLETE = "incomplete"  # a folder failed, kept items or was not reached
+    FAILED = "failed"  # the mailbox could not be purged at all (access, export, ...)
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C or because the service failed
+    NOT_STARTED = "not-started"
+    CANCELLED = "cancelled"  # the confirmation was not given
+    PLANNED = "planned"  # --dry-run
+
+
+class RunStatus(StrEnum):
+    """How the whole run ended (``status`` of ``purge-report.json``)."""
+
+    RUNNING = "running"  # not ended yet (or the process died)
+    COMPLETE = "complete"  # every mailbox done
+    PARTIAL = "partial"  # a mailbox is not done
+    FAILED = "failed"  # an error stopped the run (the service, the sign-in, ...)
+    INTERRUPTED = "interrupted"  # Ctrl-C
+    PLANNED = "planned"  # --dry-run
+    CANCELLED = "cancelled"  # the confirmation of a list was not given
+
+
+#: Folder statuses after which nothing of the folder is left to purge.
+FOLDER_DONE = frozenset({FolderStatus.OK, FolderStatus.ABSENT, FolderStatus.RETAINED})
 #: Mailbox statuses that count as purged (``--resume`` skips them, exit status 0).
-MAILBOX_DONE = frozenset({COMPLETE, ON_HOLD})
+MAILBOX_DONE = frozenset({MailboxStatus.COMPLETE, MailboxStatus.ON_HOLD})
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """The ``--export-first`` export of a mailbox: its status and its run folder."""
+
+    status: str
+    run_dir: Path
+
+    def to_json(self) -> dict[str, str]:
+        return {"status": self.status, "runDir": str(self.run_dir)}
 
 
 @dataclass
@@ -77,15 +117,15 @@ class FolderResult:
     deleted: int = 0
     retained_by_hold: int = 0
     remaining: int = 0
-    status: str = SKIPPED
+    status: FolderStatus = FolderStatus.SKIPPED
     error: str = ""
     request_ids: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
-        return self.status in DONE_STATUSES and self.remaining == 0
+        return self.status in FOLDER_DONE and self.remaining == 0
 
-    def row(self, mailbox: str) -> dict[str, str | int]:
+    def row(self, mailbox: str) -> Row:
         return {
             "mailbox": mailbox,
             "folder": self.folder,
@@ -101,15 +141,15 @@ class FolderResult:
 
 @dataclass
 class MailboxResult:
-    """Everything that happened to one mailbox; ``status`` is one of the mailbox statuses."""
+    """Everything that happened to one mailbox."""
 
     mailbox: str
     folders: list[FolderResult] = field(default_factory=list)
-    status: str = NOT_STARTED
+    status: MailboxStatus = MailboxStatus.NOT_STARTED
     error: str = ""
     request_ids: list[str] = field(default_factory=list)
-    grant: dict[str, Any] | None = None
-    export: dict[str, Any] | None = None
+    grant: GrantRecord | None = None
+    export: ExportRecord | None = None
     #: True when the rows come from the report given to ``--resume`` (done in an earlier run).
     carried_over: bool = False
 
@@ -135,28 +175,35 @@ class MailboxResult:
 
     def settle(self, *, interrupted: bool = False) -> None:
         """Set ``status`` from the folders and the error (call once the work has ended)."""
-        if self.status in (CANCELLED, MAILBOX_PLANNED):
+        if self.status in (MailboxStatus.CANCELLED, MailboxStatus.PLANNED):
             return
         if interrupted:
-            self.status = INTERRUPTED
-        elif self.error and not any(f.status != SKIPPED for f in self.folders):
-            self.status = MAILBOX_FAILED
+            self.status = MailboxStatus.INTERRUPTED
+        elif self.error and all(f.status == FolderStatus.SKIPPED for f in self.folders):
+            self.status = MailboxStatus.FAILED
         elif self.error or not all(f.done for f in self.folders):
-            self.status = INCOMPLETE
-        elif any(f.status == RETAINED for f in self.folders):
-            self.status = ON_HOLD
+            self.status = MailboxStatus.INCOMPLETE
+        elif any(f.status == FolderStatus.RETAINED for f in self.folders):
+            self.status = MailboxStatus.ON_HOLD
         else:
-            self.status = COMPLETE
+            self.status = MailboxStatus.COMPLETE
 
-    def rows(self) -> list[dict[str, str | int]]:
+    def rows(self) -> list[Row]:
         """The CSV rows: one per folder, plus one mailbox row when there is no folder row,
         or when the mailbox has an error or a status its folders do not tell."""
         rows = [f.row(self.mailbox) for f in self.folders]
-        if not rows or self.error or self.status in (INTERRUPTED, CANCELLED):
+        if (
+            not rows
+            or self.error
+            or self.status in (MailboxStatus.INTERRUPTED, MailboxStatus.CANCELLED)
+        ):
             rows.append(
-                FolderResult(
-                    "", status=self.status, error=self.error, request_ids=self.request_ids
-                ).row(self.mailbox)
+                {
+                    **FolderResult("").row(self.mailbox),
+                    "status": self.status,
+                    "error": self.error,
+                    "requestIds": "|".join(self.request_ids),
+                }
             )
         return rows
 
@@ -171,8 +218,8 @@ class MailboxResult:
             "deleted": self.deleted,
             "retainedByHold": self.retained_by_hold,
             "remaining": self.remaining,
-            "grant": self.grant,
-            "export": self.export,
+            "grant": self.grant.to_json() if self.grant else None,
+            "export": self.export.to_json() if self.export else None,
             "folders": [
                 {k: v for k, v in f.row(self.mailbox).items() if k != "mailbox"}
                 | {"requestIds": f.request_ids}
@@ -208,6 +255,32 @@ def _replace_atomically(
         raise
 
 
+def _write_csv(path: Path, rows: Sequence[Row]) -> None:
+    """``purge-report.csv``, atomically, in the dialect of the export files.
+
+    The one place that writes it: it moves to the shared CSV writer of ``ocm_tool.output``.
+    """
+
+    def write(file: TextIO) -> None:
+        writer = csv.DictWriter(
+            file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+
+    _replace_atomically(path, write, newline="", encoding="utf-8-sig")
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    """``purge-report.json``, atomically."""
+
+    def write(file: TextIO) -> None:
+        json.dump(document, file, ensure_ascii=False, indent=2)
+        file.write("\n")
+
+    _replace_atomically(path, write)
+
+
 class ReportWriter:
     """The report of one run, rewritten atomically as mailboxes are recorded.
 
@@ -235,7 +308,7 @@ class ReportWriter:
             **meta,
             "startedAt": _now(),
             "finishedAt": None,
-            "status": "running",
+            "status": RunStatus.RUNNING,
         }
         self._results: dict[str, MailboxResult] = {
             m.casefold(): MailboxResult(m) for m in mailboxes
@@ -244,6 +317,7 @@ class ReportWriter:
 
     @property
     def results(self) -> list[MailboxResult]:
+        """Every mailbox's latest result, in the order of the list."""
         with self._lock:
             return list(self._results.values())
 
@@ -256,7 +330,7 @@ class ReportWriter:
                 self._write()
                 self._written_at = now
 
-    def finish(self, status: str) -> None:
+    def finish(self, status: RunStatus) -> None:
         """Stamp the run's final ``status`` and end time and write the files a last time."""
         with self._lock:
             self._meta["status"] = status
@@ -265,35 +339,18 @@ class ReportWriter:
 
     def _write(self) -> None:
         results = list(self._results.values())
-        rows = [row for result in results for row in result.rows()]
-
-        def write_csv(file: TextIO) -> None:
-            writer = csv.DictWriter(
-                file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n"
-            )
-            writer.writeheader()
-            writer.writerows(rows)
-
-        def write_json(file: TextIO) -> None:
-            summary = {
-                "mailboxes": len(results),
-                "done": sum(r.done for r in results),
-                "carriedOver": sum(r.carried_over for r in results),
-                "deleted": sum(r.deleted for r in results),
-                "retainedByHold": sum(r.retained_by_hold for r in results),
-                "remaining": sum(r.remaining for r in results),
-            }
-            document = {
-                **self._meta,
-                "summary": summary,
-                "mailboxes": [r.to_json() for r in results],
-            }
-            json.dump(document, file, ensure_ascii=False, indent=2)
-            file.write("\n")
-
+        summary = {
+            "mailboxes": len(results),
+            "done": sum(r.done for r in results),
+            "carriedOver": sum(r.carried_over for r in results),
+            "deleted": sum(r.deleted for r in results),
+            "retainedByHold": sum(r.retained_by_hold for r in results),
+            "remaining": sum(r.remaining for r in results),
+        }
+        document = {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
         # JSON first: whoever sees the CSV (--resume, a watching script) finds the JSON too.
-        _replace_atomically(self.json_path, write_json)
-        _replace_atomically(self.csv_path, write_csv, newline="", encoding="utf-8-sig")
+        _write_json(self.json_path, document)
+        _write_csv(self.csv_path, [row for result in results for row in result.rows()])
 
 
 def _int(value: str | None) -> int:
@@ -303,14 +360,31 @@ def _int(value: str | None) -> int:
         return 0
 
 
-def results_from_rows(rows: Iterable[dict[str, str]]) -> dict[str, MailboxResult]:
+def _folder_status(value: str | None) -> FolderStatus:
+    # A status this version does not know reads as failed: not done, so it is purged again.
+    try:
+        return FolderStatus(value or "")
+    except ValueError:
+        return FolderStatus.FAILED
+
+
+def _mailbox_status(value: str | None) -> MailboxStatus:
+    try:
+        return MailboxStatus(value or "")
+    except ValueError:
+        return MailboxStatus.FAILED
+
+
+def _results_from_rows(rows: Iterable[dict[str, str]]) -> dict[str, MailboxResult]:
     """Mailbox results rebuilt from report rows, keyed by case-folded address."""
     results: dict[str, MailboxResult] = {}
     for row in rows:
         mailbox = (row.get("mailbox") or "").strip()
         if not mailbox:
             continue
-        result = results.setdefault(mailbox.casefold(), MailboxResult(mailbox, status=COMPLETE))
+        result = results.setdefault(
+            mailbox.casefold(), MailboxResult(mailbox, status=MailboxStatus.COMPLETE)
+        )
         ids = [i for i in (row.get("requestIds") or "").split("|") if i]
         if row.get("folder"):
             result.folders.append(
@@ -320,17 +394,17 @@ def results_from_rows(rows: Iterable[dict[str, str]]) -> dict[str, MailboxResult
                     deleted=_int(row.get("deleted")),
                     retained_by_hold=_int(row.get("retainedByHold")),
                     remaining=_int(row.get("remaining")),
-                    status=row.get("status") or "",
+                    status=_folder_status(row.get("status")),
                     error=row.get("error") or "",
                     request_ids=ids,
                 )
             )
         else:
-            result.status = row.get("status") or MAILBOX_FAILED
+            result.status = _mailbox_status(row.get("status"))
             result.error = row.get("error") or ""
             result.request_ids = ids
     for result in results.values():
-        if result.status == COMPLETE:
+        if result.status == MailboxStatus.COMPLETE:
             result.settle()
     return results
 
@@ -349,7 +423,7 @@ def read_report(path: Path) -> dict[str, MailboxResult]:
                     f"{path} is not a purge report: it lacks the column(s) {', '.join(sorted(missing))}",
                     hint=f"pass the {CSV_NAME} of an earlier run to --resume",
                 )
-            return results_from_rows(reader)
+            return _results_from_rows(reader)
     except OSError as error:
         raise UsageError(f"cannot read {path}: {error.strerror or error}") from error
     except (csv.Error, UnicodeDecodeError) as error:

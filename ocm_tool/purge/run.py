@@ -1,61 +1,61 @@
-"""Purging OCM folders of user and group mailboxes, safely: plan, confirm, empty, verify, report.
+"""A purge run: one mailbox or a ``--mailboxes-file`` list, its report and its exit status.
 
 Contract of :func:`run_purge` (one function behind the nine purge commands):
 
-- ``PURGE_OPERATIONS`` is THE table: each operation of OCM-Script.ps1 and the folders it
-  empties, in the script's order; ``purge-all-data`` is the concatenation of the others in the
-  order of :data:`PURGE_ALL_ORDER`. Folders are found by walking from a well-known folder by
-  display name (or, for companies, by folder class), never by id; a folder that is not there
-  counts 0 items and is reported ``absent``.
-- Each folder is emptied with ``EmptyFolder`` (hard delete unless ``soft_delete``,
-  ``DeleteSubFolders: false``); nothing else is touched. A group mailbox that answers
-  ``ErrorXrmSessionRequired`` gets ``StartXrmSession`` and the call again, at most 3 times.
-- Then every folder is read again: nothing is reported done that was not checked (defect 10
-  of the original). A folder with items left, or an error, makes the exit status 1.
-- Before anything is deleted the plan is shown and the person types the mailbox address (for
-  a list: the number of mailboxes); ``yes`` skips that; without a terminal and without
-  ``yes`` the run is refused (``UsageError``, exit 2) before any call is made. ``dry_run``
-  shows the plan, deletes nothing and exits 0.
+- The operation is a row of ``purge.table.PURGE_OPERATIONS``; each mailbox is purged by
+  :class:`~ocm_tool.purge.mailbox.MailboxPurge` (find, empty with ``EmptyFolder``, count
+  again; see there). Nothing is reported done that was not checked (defect 10 of the
+  original): a folder with items left, or an error, makes the exit status 1.
+- Refusals come first, before anything is asked of the service (``UsageError``, exit 2):
+  ADDRESS and ``--mailboxes-file`` together; no terminal and neither ``yes`` nor ``dry_run``;
+  app-only sign-in without a mailbox, or with ``grant_access``; a mailboxes file or a
+  ``resume`` report that cannot be read. Then the run folder is made and
+  ``purge-report.csv`` and ``purge-report.json`` are written in it after every mailbox (see
+  :mod:`ocm_tool.purge.report`); ``resume`` skips the mailboxes a previous report shows done
+  for this operation.
+- Before anything is deleted the view shows the plan and, unless ``yes`` or ``dry_run``, asks
+  the person to type the mailbox address (for a list: the number of mailboxes, once for the
+  whole list). Anything else cancels: ``UsageError``, nothing deleted. ``dry_run`` shows the
+  plan, deletes nothing and exits 0.
 - ``grant_access``: FullAccess for the signed-in admin during the purge, always taken back
-  (see :mod:`ocm_tool.grant`). ``export_first``: export-all-data first, purge only if it
-  completed.
-- Many mailboxes run ``settings.concurrency`` at a time. ``purge-report.csv`` and
-  ``purge-report.json`` are rewritten in the run folder after every mailbox (see
-  :mod:`ocm_tool.purgereport`); ``resume`` skips the mailboxes a previous report shows done.
-- Ctrl-C: nothing new is started, mailboxes in progress stop at the next folder and take back
-  their grants, the report is written, and ``KeyboardInterrupt`` is raised again (exit 130).
-  A service failure beyond the client's retries stops the run the same way and is raised
-  (exit 5). A single mailbox's access error is raised too (exit 4), after the report.
+  (:mod:`ocm_tool.mailboxes.grant`). ``export_first``: export-all-data first, purge only if
+  it completed.
+- A list runs ``settings.concurrency`` mailboxes at a time. A mailbox's own failure (no
+  access, a failed folder) is recorded and the others go on: exit status 1. An error whose
+  scope is the run (the service, the network, the sign-in) starts nothing new, lets the
+  mailboxes in progress stop at their next folder, and is raised once the report is written.
+- A single mailbox's error is raised after the report is written (the CLI maps it to its
+  exit status: 4 for no access, 5 for the service, 1 for an incomplete export, ...).
+- Ctrl-C: nothing new is started, mailboxes in progress stop at their next folder and take
+  back their grants, the report is written, and ``KeyboardInterrupt`` is raised again.
 
-This module holds the table, the options and the run of one mailbox or a list; the purge of
-one mailbox is :class:`ocm_tool.mailboxpurge.MailboxPurge`, the ``--mailboxes-file`` reader
-:func:`ocm_tool.mailboxlist.read_mailbox_list` (importable from here too).
+It returns the exit status of a run that reached its end (``OK`` or ``FAILED``). What it
+shows and asks goes through the :class:`~ocm_tool.purge.view.PurgeView` it is given, which is
+told of the report as soon as it exists (so a front end can sum the run up however it ends).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from ocm_tool import __version__, ui
+from ocm_tool import __version__
 from ocm_tool.errors import ExitStatus, UsageError
 from ocm_tool.mailboxes.addresses import read_mailbox_list
-from ocm_tool.output import rundir
-from ocm_tool.purge.mailbox import MailboxPurge, PlannedFolder, PurgeCancelled, PurgeRun
-from ocm_tool.purge.options import PurgeOptions, PurgeOutcome
+from ocm_tool.output.rundir import make_run_dir
+from ocm_tool.purge.mailbox import MailboxPurge, PurgeCancelled, PurgeRun, Review, Target
+from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
-    CANCELLED,
-    INTERRUPTED,
-    MAILBOX_PLANNED,
-    NOT_STARTED,
     MailboxResult,
+    MailboxStatus,
     ReportWriter,
+    RunStatus,
     read_report,
 )
 from ocm_tool.purge.table import PurgeOperation
+from ocm_tool.purge.view import Confirmation, ListPlan, MailboxPlan, PlannedFolder, PurgeView
 from ocm_tool.runtime import Runtime
-from ocm_tool.ui import purge_view
 
 
 def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
@@ -80,32 +80,25 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
         )
 
 
-# --------------------------------------------------------------------------------------------
-# The run: one mailbox or a list, the report, the exit status.
-
-
-def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions) -> PurgeOutcome:
+def run_purge(
+    runtime: Runtime, operation: PurgeOperation, options: PurgeOptions, view: PurgeView
+) -> ExitStatus:
     """Run ``operation`` on the mailbox (or list) of ``options``; see the module contract."""
     _check_options(runtime, options)
-    listed = read_mailbox_list(options.mailboxes_file) if options.mailboxes_file else None
+    source = options.mailboxes_file
+    listed = read_mailbox_list(source) if source is not None else None
     previous = read_report(options.resume) if options.resume else {}
     account = runtime.account  # signs in, once, before any thread starts
-    targets: list[tuple[str | None, str]]
     if listed is not None:
-        targets = [(address, address) for address in listed]
+        targets = [Target(address, address) for address in listed]
     else:
-        address = options.mailbox
-        targets = [(address, address or account or "me")]
+        targets = [Target(options.mailbox, options.mailbox or account or "me")]
     folders = [str(f) for f in operation.folders]
     carried = {key: result for key, result in previous.items() if _done_for(result, folders)}
-    to_do = [(a, d) for a, d in targets if d.casefold() not in carried]
-    run_dir = rundir.make_run_dir(
-        options.output_dir,
-        account or (targets[0][1] if listed is None else Path(str(options.mailboxes_file)).stem),
-    )
+    to_do = [t for t in targets if t.display.casefold() not in carried]
     writer = ReportWriter(
-        run_dir,
-        [d for _, d in targets],
+        make_run_dir(options.output_dir, account or _run_name(source, targets)),
+        [t.display for t in targets],
         {
             "version": __version__,
             "operation": operation.name,
@@ -116,31 +109,32 @@ def run_purge(runtime: Runtime, operation: PurgeOperation, options: PurgeOptions
             "dryRun": options.dry_run,
             "grantAccess": options.grant_access,
             "exportFirst": options.export_first,
-            "mailboxesFile": str(options.mailboxes_file) if options.mailboxes_file else None,
+            "mailboxesFile": str(source) if source else None,
             "resumedFrom": str(options.resume) if options.resume else None,
         },
     )
-    for _, display in targets:
-        if display.casefold() in carried:
-            old = carried[display.casefold()]
+    for target in targets:
+        if target.display.casefold() in carried:
+            old = carried[target.display.casefold()]
             old.carried_over = True
             writer.record(old)
-    console = runtime.console
+    view.report_opened(writer)
     skipped = len(targets) - len(to_do)
-    if skipped:
-        console.print(f"{skipped} mailbox(es) already purged in {options.resume}: skipped.")
-    try:
-        if listed is not None:
-            _confirm_list(runtime, operation, options, writer, to_do)
-        with purge_view.purge_progress(console, total=len(to_do), single=listed is None) as view:
-            run = PurgeRun(runtime, operation, options, view, run_dir)
-            if listed is None:
-                return _run_single(run, writer, to_do)
-            return _run_list(run, writer, to_do)
-    finally:
-        purge_view.show_purge_summary(
-            console, writer.results, csv_path=writer.csv_path, json_path=writer.json_path
-        )
+    if skipped and options.resume is not None:
+        view.carried_over(skipped, options.resume)
+    if source is not None:
+        _confirm_list(view, operation, options, writer, to_do, source)
+    with view.progress(mailboxes=len(to_do), single=source is None) as observer:
+        run = PurgeRun(runtime, operation, options, observer, writer.run_dir)
+        if source is None:
+            return _run_single(run, view, writer, to_do)
+        return _run_list(run, writer, to_do)
+
+
+def _run_name(source: Path | None, targets: Sequence[Target]) -> str:
+    """What names the run folder when no account is signed in (app-only): the list's file
+    name, or the mailbox."""
+    return source.stem if source is not None else targets[0].display
 
 
 def _done_for(result: MailboxResult, folders: list[str]) -> bool:
@@ -149,108 +143,110 @@ def _done_for(result: MailboxResult, folders: list[str]) -> bool:
     return result.done and all(f in by_folder and by_folder[f].done for f in folders)
 
 
-def _run_status(results: list[MailboxResult], *, interrupted: bool, dry_run: bool) -> str:
+def _run_status(results: list[MailboxResult], *, interrupted: bool, dry_run: bool) -> RunStatus:
     if interrupted:
-        return "interrupted"
+        return RunStatus.INTERRUPTED
     if dry_run:
-        return "planned"
+        return RunStatus.PLANNED
     if all(r.done for r in results):
-        return "complete"
-    return "partial"
+        return RunStatus.COMPLETE
+    return RunStatus.PARTIAL
 
 
 def _exit_status(results: list[MailboxResult], *, dry_run: bool) -> ExitStatus:
-    wanted = (MAILBOX_PLANNED,) if dry_run else ()
-    fine = all(r.done or r.carried_over or r.status in wanted for r in results)
+    """``OK`` when every mailbox is done (or done in the resumed report, or planned by a dry
+    run), else ``FAILED``."""
+    fine = all(
+        r.done or r.carried_over or (dry_run and r.status == MailboxStatus.PLANNED) for r in results
+    )
     return ExitStatus.OK if fine else ExitStatus.FAILED
 
 
 def _run_single(
-    run: PurgeRun, writer: ReportWriter, to_do: list[tuple[str | None, str]]
-) -> PurgeOutcome:
+    run: PurgeRun, view: PurgeView, writer: ReportWriter, to_do: list[Target]
+) -> ExitStatus:
     """One mailbox in this thread: plan, show, ask, purge; errors raised after the report."""
     if not to_do:
-        writer.finish("complete")
-        return PurgeOutcome(ExitStatus.OK, writer.run_dir, writer.results)
-    address, display = to_do[0]
-    purge = MailboxPurge(run, address, display)
-    result = purge.run(review=_reviewer(run, display))
-    run.view.finished(result)
+        writer.finish(RunStatus.COMPLETE)
+        return ExitStatus.OK
+    target = to_do[0]
+    purge = MailboxPurge(run, target)
+    result = purge.run(review=_reviewer(run, view, target))
+    run.observer.finished(result)
     writer.record(result)
-    interrupted = result.status == INTERRUPTED
+    interrupted = result.status == MailboxStatus.INTERRUPTED
     writer.finish(
-        "failed"
+        RunStatus.FAILED
         if run.fatal
         else _run_status([result], interrupted=interrupted, dry_run=run.options.dry_run)
     )
     if interrupted:
         raise KeyboardInterrupt
-    if result.status == CANCELLED:
-        raise UsageError(f"cancelled: the address typed was not {display}; nothing was deleted")
+    if result.status == MailboxStatus.CANCELLED:
+        raise UsageError(
+            f"cancelled: the address typed was not {target.display}; nothing was deleted"
+        )
     if purge.failure is not None:
         raise purge.failure
-    return PurgeOutcome(
-        _exit_status([result], dry_run=run.options.dry_run), writer.run_dir, writer.results
-    )
+    return _exit_status([result], dry_run=run.options.dry_run)
 
 
-def _reviewer(run: PurgeRun, display: str) -> Callable[[list[PlannedFolder]], None]:
+def _reviewer(run: PurgeRun, view: PurgeView, target: Target) -> Review:
     """Show the plan; unless --yes or --dry-run, have the person type the address."""
+    options = run.options
 
-    def review(plan: list[PlannedFolder]) -> None:
-        total = sum(p.before for p in plan)
-        purge_view.show_purge_plan(
-            run.runtime.console,
-            run.operation.name,
-            display,
-            [(str(p.path), None if p.folder_id is None else p.before) for p in plan],
-            soft_delete=run.options.soft_delete,
-            dry_run=run.options.dry_run,
+    def review(folders: Sequence[PlannedFolder]) -> None:
+        plan = MailboxPlan(
+            run.operation,
+            target.display,
+            tuple(folders),
+            soft_delete=options.soft_delete,
+            dry_run=options.dry_run,
         )
-        if run.options.dry_run or run.options.yes:
+        view.show_plan(plan)
+        if options.dry_run or options.yes:
             return
-        what = f"purge {total} item(s) of {display}"
-        if not ui.confirm_by_typing(run.runtime.console, display, what=what):
+        what = f"purge {plan.total} item(s) of {target.display}"
+        if not view.confirm(Confirmation(target.display, what)):
             raise PurgeCancelled
 
     return review
 
 
 def _confirm_list(
-    runtime: Runtime,
+    view: PurgeView,
     operation: PurgeOperation,
     options: PurgeOptions,
     writer: ReportWriter,
-    to_do: list[tuple[str | None, str]],
+    to_do: list[Target],
+    source: Path,
 ) -> None:
     """Show what a list run will do; unless --yes or --dry-run, have the number of mailboxes
     typed (one confirmation for the whole list)."""
-    purge_view.show_purge_list(
-        runtime.console,
-        operation.name,
-        [str(f) for f in operation.folders],
-        [d for _, d in to_do],
-        source=str(options.mailboxes_file),
-        soft_delete=options.soft_delete,
-        dry_run=options.dry_run,
+    view.show_list(
+        ListPlan(
+            operation,
+            tuple(t.display for t in to_do),
+            source,
+            soft_delete=options.soft_delete,
+            dry_run=options.dry_run,
+        )
     )
     if to_do and not (options.yes or options.dry_run):
         count = str(len(to_do))
-        if not ui.confirm_by_typing(runtime.console, count, what=f"purge these {count} mailboxes"):
-            writer.finish("cancelled")
+        if not view.confirm(Confirmation(count, f"purge these {count} mailboxes")):
+            writer.finish(RunStatus.CANCELLED)
             raise UsageError(f"cancelled: the number typed was not {count}; nothing was deleted")
 
 
-def _run_list(
-    run: PurgeRun, writer: ReportWriter, to_do: list[tuple[str | None, str]]
-) -> PurgeOutcome:
+def _run_list(run: PurgeRun, writer: ReportWriter, to_do: list[Target]) -> ExitStatus:
     """Many mailboxes, ``settings.concurrency`` at a time; the report is written as they end."""
     options = run.options
     interrupted = False
     recorded: set[Future[MailboxResult]] = set()
     workers = max(1, min(run.runtime.settings.concurrency, len(to_do)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="purge") as pool:
-        futures = [pool.submit(_purge_listed, run, address, display) for address, display in to_do]
+        futures = [pool.submit(_purge_listed, run, target) for target in to_do]
         try:
             for future in as_completed(futures):
                 _record(run, writer, future, recorded)
@@ -258,7 +254,7 @@ def _run_list(
             interrupted = isinstance(error, KeyboardInterrupt)
             run.stop()
             if interrupted:
-                run.view.note(
+                run.observer.note(
                     None,
                     "interrupted: finishing the calls in flight and taking "
                     "back access grants (the report is written next)",
@@ -268,7 +264,7 @@ def _run_list(
                 raise
     results = writer.results
     writer.finish(
-        "failed"
+        RunStatus.FAILED
         if run.fatal
         else _run_status(results, interrupted=interrupted, dry_run=options.dry_run)
     )
@@ -276,11 +272,11 @@ def _run_list(
         raise KeyboardInterrupt
     if run.fatal is not None:
         raise run.fatal
-    return PurgeOutcome(_exit_status(results, dry_run=options.dry_run), writer.run_dir, results)
+    return _exit_status(results, dry_run=options.dry_run)
 
 
-def _purge_listed(run: PurgeRun, address: str | None, display: str) -> MailboxResult:
-    return MailboxPurge(run, address, display).run()
+def _purge_listed(run: PurgeRun, target: Target) -> MailboxResult:
+    return MailboxPurge(run, target).run()
 
 
 def _record(
@@ -295,8 +291,8 @@ def _record(
     result = future.result()
     recorded.add(future)
     writer.record(result)
-    if result.status != NOT_STARTED:
-        run.view.finished(result)
+    if result.status != MailboxStatus.NOT_STARTED:
+        run.observer.finished(result)
 
 
 def _drain(
@@ -311,7 +307,7 @@ def _drain(
             try:
                 _record(run, writer, future, recorded)
             except KeyboardInterrupt:
-                run.view.note(
+                run.observer.note(
                     None, "still taking back access grants and writing the report; please wait"
                 )
                 continue

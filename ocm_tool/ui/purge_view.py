@@ -1,4 +1,9 @@
-"""What a purge shows: the plan, a line per folder or mailbox, live progress, the summary."""
+"""The terminal view of a purge: the plan, the typed confirmation, live progress, the summary.
+
+:class:`TerminalPurgeView` implements the purge engine's :class:`~ocm_tool.purge.view.PurgeView`
+(and hands out its :class:`~ocm_tool.purge.view.PurgeObserver`s); :func:`show_purge_summary`
+is what the CLI prints once a run has ended, stopped or not. Nothing here decides what to do.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,30 +18,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from ocm_tool.purge.report import (
-    CANCELLED,
-    COMPLETE,
-    INTERRUPTED,
-    MAILBOX_PLANNED,
-    NOT_STARTED,
-    OK,
-    ON_HOLD,
-    PLANNED,
-    RETAINED,
     FolderResult,
+    FolderStatus,
     MailboxResult,
+    MailboxStatus,
+    ReportWriter,
 )
+from ocm_tool.purge.view import Confirmation, ListPlan, MailboxPlan, PurgeObserver
+from ocm_tool.ui.confirm import confirm_by_typing
 
-_PURGE_STYLES = {
-    COMPLETE: "green",
-    OK: "green",
-    ON_HOLD: "yellow",
-    RETAINED: "yellow",
-    PLANNED: "cyan",
-    MAILBOX_PLANNED: "cyan",
-    "absent": "dim",
-    NOT_STARTED: "dim",
-    CANCELLED: "yellow",
-    INTERRUPTED: "yellow",
+#: Statuses not shown in bold red (failed, remaining, incomplete, ...).
+_STYLES: dict[FolderStatus | MailboxStatus, str] = {
+    MailboxStatus.COMPLETE: "green",
+    FolderStatus.OK: "green",
+    MailboxStatus.ON_HOLD: "yellow",
+    FolderStatus.RETAINED: "yellow",
+    FolderStatus.PLANNED: "cyan",
+    MailboxStatus.PLANNED: "cyan",
+    FolderStatus.ABSENT: "dim",
+    MailboxStatus.NOT_STARTED: "dim",
+    MailboxStatus.CANCELLED: "yellow",
+    MailboxStatus.INTERRUPTED: "yellow",
 }
 HOLD_NOTE = (
     "they sit in Recoverable Items (Purges) and are deleted for good only when the "
@@ -45,15 +46,25 @@ HOLD_NOTE = (
 )
 
 
-def _styled(status: str) -> str:
-    return f"[{_PURGE_STYLES.get(status, 'bold red')}]{escape(status)}[/]"
+def _styled(status: FolderStatus | MailboxStatus, label: str | None = None) -> str:
+    return f"[{_STYLES.get(status, 'bold red')}]{escape(label or status)}[/]"
+
+
+def _how(*, soft_delete: bool) -> str:
+    if soft_delete:
+        return "soft delete: items move to Recoverable Items"
+    return "hard delete: items are gone for good"
 
 
 def purge_mailbox_line(result: MailboxResult) -> str:
     """One line for a finished mailbox: its status and counts (markup)."""
     mailbox = escape(result.mailbox)
     folders = f"{len(result.folders)} folder(s)"
-    if result.status in (MAILBOX_PLANNED, NOT_STARTED, CANCELLED):
+    if result.status in (
+        MailboxStatus.PLANNED,
+        MailboxStatus.NOT_STARTED,
+        MailboxStatus.CANCELLED,
+    ):
         counts = f"{result.before:,} item(s) in {folders}"
     else:
         counts = f"{result.deleted:,} deleted"
@@ -71,21 +82,80 @@ def purge_mailbox_line(result: MailboxResult) -> str:
     return line
 
 
-class PurgeView(Protocol):
-    """What a purge tells while it runs; thread-safe (mailboxes report from worker threads)."""
+class TerminalPurgeView:
+    """The :class:`~ocm_tool.purge.view.PurgeView` of a terminal (or of redirected output).
 
-    def started(self, mailbox: str, folders: int) -> None: ...
+    Plans are tables, the confirmation is typed (:func:`~ocm_tool.ui.confirm.confirm_by_typing`),
+    progress is live lines for a list on a terminal and plain lines otherwise. ``report`` is
+    the run's report once it exists, for :func:`show_purge_summary`.
+    """
 
-    def step(self, mailbox: str, text: str, *, advance: int = 0) -> None: ...
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self.report: ReportWriter | None = None
 
-    def folder_done(self, mailbox: str, folder: FolderResult) -> None: ...
+    def report_opened(self, report: ReportWriter) -> None:
+        self.report = report
 
-    def note(self, mailbox: str | None, text: str) -> None: ...
+    def carried_over(self, count: int, report: Path) -> None:
+        self._console.print(
+            f"{count} mailbox(es) already purged in {escape(str(report))}: skipped."
+        )
 
-    def finished(self, result: MailboxResult) -> None: ...
+    def show_plan(self, plan: MailboxPlan) -> None:
+        """Each folder in order with its item count (or ``absent``), and the total."""
+        console = self._console
+        console.print(
+            f"Plan: [bold]{escape(plan.operation.name)}[/] on [bold]{escape(plan.mailbox)}[/] "
+            f"({_how(soft_delete=plan.soft_delete)})",
+            soft_wrap=True,
+        )
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column("#", justify="right")
+        table.add_column("folder")
+        table.add_column("items", justify="right")
+        for number, folder in enumerate(plan.folders, 1):
+            count = "[dim]absent[/]" if folder.absent else f"{folder.before:,}"
+            table.add_row(str(number), escape(str(folder.path)), count)
+        table.add_row("", "[bold]total[/]", f"[bold]{plan.total:,}[/]")
+        console.print(table)
+        if plan.dry_run:
+            console.print("Dry run: nothing is deleted.")
+
+    def show_list(self, plan: ListPlan) -> None:
+        """The operation, its folders in order, how many mailboxes and the first few."""
+        console, mailboxes = self._console, plan.mailboxes
+        console.print(
+            f"Plan: [bold]{escape(plan.operation.name)}[/] on [bold]{len(mailboxes)}[/] "
+            f"mailbox(es) from {escape(str(plan.source))} ({_how(soft_delete=plan.soft_delete)})",
+            soft_wrap=True,
+        )
+        console.print(
+            "Folders, in this order: " + ", ".join(escape(str(f)) for f in plan.operation.folders),
+            soft_wrap=True,
+        )
+        shown = ", ".join(escape(m) for m in mailboxes[:5])
+        more = f" and {len(mailboxes) - 5} more" if len(mailboxes) > 5 else ""
+        if mailboxes:
+            console.print(f"Mailboxes: {shown}{more}", soft_wrap=True)
+        if plan.dry_run:
+            console.print("Dry run: each mailbox is counted, nothing is deleted.")
+
+    def confirm(self, confirmation: Confirmation) -> bool:
+        return confirm_by_typing(self._console, confirmation.expected, what=confirmation.what)
+
+    @contextmanager
+    def progress(self, *, mailboxes: int, single: bool) -> Iterator[PurgeObserver]:
+        """Live lines on a terminal for a list; plain lines otherwise (one mailbox, logs)."""
+        console = self._console
+        if single or not console.is_terminal or console.quiet:
+            yield _PlainObserver(console, single=single)
+            return
+        with _LiveObserver(console, mailboxes) as observer:
+            yield observer
 
 
-class _PlainPurgeView:
+class _PlainObserver:
     """Lines only: for one mailbox, a line per folder; for a list, a line per mailbox."""
 
     def __init__(self, console: Console, *, single: bool) -> None:
@@ -121,10 +191,10 @@ class _PlainPurgeView:
             self._print(purge_mailbox_line(result))
 
 
-class _LivePurgeView(_PlainPurgeView):
+class _LiveObserver(_PlainObserver):
     """A live line per mailbox in progress (with a bar over its folders) and an overall bar."""
 
-    def __init__(self, console: Console, total: int) -> None:
+    def __init__(self, console: Console, mailboxes: int) -> None:
         super().__init__(console, single=False)
         self._progress = Progress(
             SpinnerColumn(),
@@ -135,10 +205,10 @@ class _LivePurgeView(_PlainPurgeView):
             console=console,
             transient=True,
         )
-        self._overall = self._progress.add_task("mailboxes", total=total, step="")
+        self._overall = self._progress.add_task("mailboxes", total=mailboxes, step="")
         self._tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> _LivePurgeView:
+    def __enter__(self) -> _LiveObserver:
         self._progress.start()
         return self
 
@@ -171,90 +241,10 @@ class _LivePurgeView(_PlainPurgeView):
         self._print(purge_mailbox_line(result))
 
 
-@contextmanager
-def purge_progress(console: Console, *, total: int, single: bool) -> Iterator[PurgeView]:
-    """The view of a purge: live lines on a terminal for a list, plain lines otherwise."""
-    if single or not console.is_terminal or console.quiet:
-        yield _PlainPurgeView(console, single=single)
-        return
-    with _LivePurgeView(console, total) as view:
-        yield view
-
-
-def show_purge_plan(
-    console: Console,
-    operation: str,
-    mailbox: str,
-    folders: Sequence[tuple[str, int | None]],
-    *,
-    soft_delete: bool,
-    dry_run: bool,
-) -> None:
-    """The plan of one mailbox: each folder in order with its item count (``None``: absent)."""
-    how = (
-        "soft delete: items move to Recoverable Items"
-        if soft_delete
-        else "hard delete: items are gone for good"
-    )
-    console.print(
-        f"Plan: [bold]{escape(operation)}[/] on [bold]{escape(mailbox)}[/] ({how})", soft_wrap=True
-    )
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("folder")
-    table.add_column("items", justify="right")
-    for number, (folder, count) in enumerate(folders, 1):
-        table.add_row(
-            str(number), escape(folder), "[dim]absent[/]" if count is None else f"{count:,}"
-        )
-    total = sum(count or 0 for _, count in folders)
-    table.add_row("", "[bold]total[/]", f"[bold]{total:,}[/]")
-    console.print(table)
-    if dry_run:
-        console.print("Dry run: nothing is deleted.")
-
-
-def show_purge_list(
-    console: Console,
-    operation: str,
-    folders: Sequence[str],
-    mailboxes: Sequence[str],
-    *,
-    source: str,
-    soft_delete: bool,
-    dry_run: bool,
-) -> None:
-    """The plan of a list: the operation, its folders in order, and how many mailboxes."""
-    how = (
-        "soft delete: items move to Recoverable Items"
-        if soft_delete
-        else "hard delete: items are gone for good"
-    )
-    console.print(
-        f"Plan: [bold]{escape(operation)}[/] on [bold]{len(mailboxes)}[/] mailbox(es) "
-        f"from {escape(source)} ({how})",
-        soft_wrap=True,
-    )
-    console.print(
-        "Folders, in this order: " + ", ".join(escape(f) for f in folders), soft_wrap=True
-    )
-    shown = ", ".join(escape(m) for m in mailboxes[:5])
-    more = f" and {len(mailboxes) - 5} more" if len(mailboxes) > 5 else ""
-    if mailboxes:
-        console.print(f"Mailboxes: {shown}{more}", soft_wrap=True)
-    if dry_run:
-        console.print("Dry run: each mailbox is counted, nothing is deleted.")
-
-
-def show_purge_summary(
-    console: Console,
-    results: Sequence[MailboxResult],
-    *,
-    csv_path: Path,
-    json_path: Path,
-) -> None:
+def show_purge_summary(console: Console, report: ReportWriter) -> None:
     """After the run: one line for one mailbox (its folders were shown as they were emptied),
     counts per status for a list and the mailboxes not done; holds; where the report is."""
+    results = report.results
     if len(results) == 1:
         for folder in results[0].folders:
             if folder.error:
@@ -263,22 +253,7 @@ def show_purge_summary(
                 )
         console.print(purge_mailbox_line(results[0]), soft_wrap=True)
     elif results:
-        by_status: dict[str, int] = {}
-        for result in results:
-            key = f"{result.status} (earlier run)" if result.carried_over else result.status
-            by_status[key] = by_status.get(key, 0) + 1
-        console.print(
-            f"{len(results)} mailboxes: "
-            + ", ".join(f"{n} {_styled(s)}" for s, n in by_status.items()),
-            soft_wrap=True,
-        )
-        unfinished = [
-            r for r in results if not (r.done or r.carried_over or r.status == MAILBOX_PLANNED)
-        ]
-        for result in unfinished[:20]:
-            console.print(f"  {purge_mailbox_line(result)}", soft_wrap=True)
-        if len(unfinished) > 20:
-            console.print(f"  ... and {len(unfinished) - 20} more (see the report)")
+        _show_list_summary(console, results)
     held = [r for r in results if r.retained_by_hold and not r.carried_over]
     if held:
         items = sum(r.retained_by_hold for r in held)
@@ -287,4 +262,27 @@ def show_purge_summary(
             f"folders but are retained by a hold: {HOLD_NOTE}.",
             soft_wrap=True,
         )
-    console.print(f"Report: {escape(str(csv_path))} (and {escape(json_path.name)})", soft_wrap=True)
+    console.print(
+        f"Report: {escape(str(report.csv_path))} (and {escape(report.json_path.name)})",
+        soft_wrap=True,
+    )
+
+
+def _show_list_summary(console: Console, results: Sequence[MailboxResult]) -> None:
+    """How many mailboxes ended in each status, then the first 20 not done."""
+    by_status: dict[tuple[MailboxStatus, bool], int] = {}
+    for result in results:
+        key = (result.status, result.carried_over)
+        by_status[key] = by_status.get(key, 0) + 1
+    counts = ", ".join(
+        f"{n} {_styled(status, f'{status} (earlier run)' if carried else status)}"
+        for (status, carried), n in by_status.items()
+    )
+    console.print(f"{len(results)} mailboxes: {counts}", soft_wrap=True)
+    unfinished = [
+        r for r in results if not (r.done or r.carried_over or r.status == MailboxStatus.PLANNED)
+    ]
+    for result in unfinished[:20]:
+        console.print(f"  {purge_mailbox_line(result)}", soft_wrap=True)
+    if len(unfinished) > 20:
+        console.print(f"  ... and {len(unfinished) - 20} more (see the report)")

@@ -1,7 +1,11 @@
-"""The purge table, the generated commands and their help, and the mailboxes file (no server)."""
+"""The purge table, the generated commands and their help, the mailboxes file, and what each
+layer loads (no server)."""
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +86,28 @@ def test_mailboxes_file_errors_are_usage_errors(tmp_path: Path, content: str) ->
     path.write_text(content, encoding="utf-8")
     with pytest.raises(UsageError):
         read_mailbox_list(path)
+
+
+def _loaded(module: str) -> list[str]:
+    """The ocm_tool modules and heavy libraries a fresh interpreter has after importing it."""
+    code = (
+        f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('ocm_tool.')"
+        " or m in ('pandas', 'flask', 'werkzeug', 'msal', 'requests')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return ast.literal_eval(out.stdout)
+
+
+def test_the_commands_load_only_the_purge_table_at_start_up() -> None:
+    loaded = _loaded("ocm_tool.cli")
+    assert [m for m in loaded if m.startswith("ocm_tool.purge")] == [
+        "ocm_tool.purge",
+        "ocm_tool.purge.table",
+    ]
+    assert not {"pandas", "flask", "werkzeug", "msal", "requests"} & set(loaded)
+
+
+def test_the_engine_imports_neither_the_ui_nor_the_cli() -> None:
+    loaded = _loaded("ocm_tool.purge.run")
+    assert "ocm_tool.purge.mailbox" in loaded
+    assert "ocm_tool.ui" not in loaded and "ocm_tool.cli" not in loaded, loaded
