@@ -135,6 +135,11 @@ def text_of(value: Value) -> str:
     if value.__class__ is str:  # most cells: no lookup
         return value  # type: ignore[return-value]
     render = _TEXT.get(type(value))
-    if render is None:
-        raise TypeError(f"not a cell value: {value!r}")
-    return render(value)
+    if render is not None:
+        return render(value)
+    # A subclass (a StrEnum status, an IntEnum): the nearest known base decides.
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    raise TypeError(f"not a cell value: {value!r}")

@@ -22,19 +22,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from ocm_tool.errors import OutputError, UsageError
+from ocm_tool.errors import UsageError
 from ocm_tool.mailboxes.grant import GrantRecord
+from ocm_tool.output.atomic import write_atomically
+from ocm_tool.output.csv import CsvWriter
 
 CSV_NAME = "purge-report.csv"
 JSON_NAME = "purge-report.json"
@@ -232,53 +232,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _replace_atomically(
-    path: Path,
-    write: Callable[[TextIO], None],
-    *,
-    newline: str | None = None,
-    encoding: str = "utf-8",
-) -> None:
-    """Write through ``write(file)`` to a temporary file next to ``path``, then rename it."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline=newline) as file:
-            write(file)
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OutputError(
-                f"cannot write {path}: {error.strerror or error}",
-                hint="check the free space and permissions of --output-dir",
-            ) from error
-        raise
-
-
 def _write_csv(path: Path, rows: Sequence[Row]) -> None:
-    """``purge-report.csv``, atomically, in the dialect of the export files.
-
-    The one place that writes it: it moves to the shared CSV writer of ``ocm_tool.output``.
-    """
-
-    def write(file: TextIO) -> None:
-        writer = csv.DictWriter(
-            file, fieldnames=COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n"
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-    _replace_atomically(path, write, newline="", encoding="utf-8-sig")
+    """``purge-report.csv``, rewritten whole, in the dialect of the export files."""
+    with CsvWriter(path, COLUMNS, exclusive=False) as out:
+        out.write([[row[column] for column in COLUMNS] for row in rows])
+        out.commit()
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """``purge-report.json``, atomically."""
-
-    def write(file: TextIO) -> None:
-        json.dump(document, file, ensure_ascii=False, indent=2)
-        file.write("\n")
-
-    _replace_atomically(path, write)
+    """``purge-report.json``, rewritten whole."""
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(path, text.encode("utf-8"))
 
 
 class ReportWriter:

@@ -30,9 +30,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from contract import Api, contract_tenant
 
 from ocm_tool.emulator.server import EmulatorHandle, running_emulator
+
+from .contract import Api, contract_tenant
 
 
 @pytest.fixture(scope="module")

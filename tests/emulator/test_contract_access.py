@@ -6,7 +6,8 @@ import base64
 import json
 
 import pytest
-from contract import (
+
+from .contract import (
     ADMIN,
     ADMIN_APP,
     ALICE,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from contract import ACTIVITIES, ALICE, BOB, FULL_APP, SALES, Api, error_of
+
+from .contract import ACTIVITIES, ALICE, BOB, FULL_APP, SALES, Api, error_of
 
 
 def batch(api: Api, requests: list[dict], **kwargs: object):

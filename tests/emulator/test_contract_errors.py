@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 
 import pytest
-from contract import ALICE, Api, error_of
+
+from .contract import ALICE, Api, error_of
 
 
 def test_every_answer_has_a_request_id_and_echoes_client_request_id(served: Api) -> None:

@@ -8,10 +8,11 @@ import time
 
 import pytest
 import requests
-from contract import ALICE, BOB, FULL_APP, SALES, Api, error_of
 
 from ocm_tool.emulator.api.exceptions import ApiProblem
 from ocm_tool.emulator.faults import COUNTERS, FaultConfig, Faults, retry_after_header
+
+from .contract import ALICE, BOB, FULL_APP, SALES, Api, error_of
 
 CONTACTS = f"/users/{ALICE}/XrmContacts"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from contract import ADMIN, ALICE, ALICE_CONTACTS, HOLLY, SALES, Api, error_of
+
+from .contract import ADMIN, ALICE, ALICE_CONTACTS, HOLLY, SALES, Api, error_of
 
 ALICE_ROOT = f"/users/{ALICE}/MailFolders"
 OCM = "Outlook Customer Manager"

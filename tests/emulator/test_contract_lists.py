@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from contract import (
+
+from .contract import (
     ACTIVITIES,
     ADMIN,
     ALICE,
@@ -426,7 +427,7 @@ def test_a_soft_deleted_item_leaves_its_chain_and_joins_only_new_chains_of_delet
 
 def test_a_next_link_of_a_replaced_tenant_is_refused(fresh: Api) -> None:
     first = fresh.ok("GET", ACTIVITY_PATH, params={"$top": "5"})
-    from contract import contract_tenant
+    from .contract import contract_tenant
 
     fresh.handle.store.load_tenant(contract_tenant())
     assert error_of(fresh.get(first["@odata.nextLink"])) == (400, "BadRequest")

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from contract import (
+
+from ocm_tool.emulator.models.store import Store
+from ocm_tool.emulator.models.tenant import COLLECTIONS
+from ocm_tool.emulator.server import running_emulator
+
+from .contract import (
     ALICE,
     ALICE_CONTACTS,
     HOLLY,
@@ -18,10 +23,6 @@ from contract import (
     contract_tenant,
     error_of,
 )
-
-from ocm_tool.emulator.models.store import Store
-from ocm_tool.emulator.models.tenant import COLLECTIONS
-from ocm_tool.emulator.server import running_emulator
 
 
 def test_data_survives_a_restart_and_a_new_tenant_replaces_it(tmp_path: Path) -> None:

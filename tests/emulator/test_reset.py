@@ -4,10 +4,11 @@ share one server (``fresh``) without leaking data, faults, grants or identity se
 from __future__ import annotations
 
 import requests
-from contract import ADMIN, ALICE, ALICE_CONTACTS, PUBLIC_CLIENT, SCOPE, Api, contract_tenant
 
 from ocm_tool.emulator.faults import COUNTERS, FaultConfig
 from ocm_tool.emulator.server import running_emulator
+
+from .contract import ADMIN, ALICE, ALICE_CONTACTS, PUBLIC_CLIENT, SCOPE, Api, contract_tenant
 
 
 def test_reset_brings_back_the_data_faults_and_identity_of_a_start(fresh: Api) -> None:

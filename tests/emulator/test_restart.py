@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import requests
-from contract import ALICE, ALICE_CONTACTS, Api, contract_tenant
 
 from ocm_tool.emulator.server import running_emulator
+
+from .contract import ALICE, ALICE_CONTACTS, Api, contract_tenant
 
 
 def contacts(api: Api, token: str) -> requests.Response:

@@ -50,3 +50,15 @@ def test_a_stamp_keeps_the_text_and_knows_the_instant() -> None:
 
 def test_file_names_are_the_stem_and_the_formats_suffix() -> None:
     assert CsvFormat().file_name("Contacts") == "Contacts.csv"
+
+
+def test_enums_are_written_as_their_values() -> None:
+    from enum import IntEnum, StrEnum
+
+    class Status(StrEnum):
+        OK = "ok"
+
+    class Code(IntEnum):
+        USAGE = 2
+
+    assert (text_of(Status.OK), text_of(Code.USAGE)) == ("ok", "2")
