@@ -30,17 +30,11 @@ def _server() -> Iterator[EmulatorHandle]:
 
 
 @pytest.fixture
-def emulator(_server: EmulatorHandle) -> Iterator[EmulatorHandle]:
-    """The module's emulator with a freshly loaded tenant, no faults and its own application."""
-    _server.store.load_tenant(tenant())
-    _server.clear_faults()
-    _server.faults.reset_stats()
-    app = _server.server.app
-    try:
-        yield _server
-    finally:
-        _server.server.app = app
-        _server.clear_faults()
+def emulator(_server: EmulatorHandle) -> EmulatorHandle:
+    """The module's emulator, as a fresh start with the tenant would be (data, faults,
+    identity, its own application), for one test."""
+    _server.reset(tenant())
+    return _server
 
 
 @dataclass
