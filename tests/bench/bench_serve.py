@@ -76,8 +76,9 @@ def serve(tenant: Path, db: Path) -> Iterator[Server]:
         str(db),
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+    assert process.stdout is not None  # stdout=PIPE
     try:
-        banner = "".join(process.stdout.readline() for _ in range(4))  # type: ignore[union-attr]
+        banner = "".join(process.stdout.readline() for _ in range(4))
         match = BANNER.match(banner)
         if match is None:
             raise SystemExit(f"serve did not start: {banner!r}")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from ocm_tool import errors
-from ocm_tool.client import BatchRequest, GraphClient
+from ocm_tool.client import BatchRequest, BatchResponse, GraphClient
 from ocm_tool.emulator.server import EmulatorHandle
 
 from .conftest import Recorder, RetryLog
@@ -25,6 +25,12 @@ def contact_requests(client: GraphClient) -> list[BatchRequest]:
     ]
 
 
+def body_id(answer: BatchResponse) -> str:
+    """The ``Id`` in an answer's body (which it must have)."""
+    assert answer.body is not None, answer
+    return answer.body["Id"]
+
+
 def test_45_requests_take_3_calls_and_keep_their_order(client: GraphClient) -> None:
     requests = contact_requests(client)
     recorder = Recorder(client)
@@ -32,7 +38,7 @@ def test_45_requests_take_3_calls_and_keep_their_order(client: GraphClient) -> N
     assert [len(json.loads(r.request.body)["requests"]) for r in recorder.responses] == [20, 20, 5]
     assert [a.id for a in answers] == [r.id for r in requests]
     assert [a.status for a in answers] == [200] * CONTACTS
-    assert [a.body["Id"] for a in answers] == [r.url.rsplit("/", 1)[1] for r in requests]
+    assert [body_id(a) for a in answers] == [r.url.rsplit("/", 1)[1] for r in requests]
 
 
 def test_inner_throttling_is_retried_alone(
@@ -44,7 +50,7 @@ def test_inner_throttling_is_retried_alone(
     emulator.set_faults(throttle_rate=0.1, retry_after=0.5, seed=21)
     answers = client.batch(requests)
     assert [a.status for a in answers] == [200] * CONTACTS
-    assert [a.body["Id"] for a in answers] == [r.url.rsplit("/", 1)[1] for r in requests]
+    assert [body_id(a) for a in answers] == [r.url.rsplit("/", 1)[1] for r in requests]
     stats = emulator.stats()
     assert stats["throttled"] > 0
     assert stats["retry_after_violations"] == 0

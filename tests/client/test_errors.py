@@ -123,6 +123,7 @@ def test_without_ca_bundle_tls_fails_with_a_hint(
     client = make_client(verify=True, on_retry=retries)
     with pytest.raises(errors.ConfigurationError) as raised:
         client.get(f"/users/{ALICE}/XrmContacts")
+    assert raised.value.hint is not None
     assert "--ca-bundle" in raised.value.hint
     assert raised.value.exit_status == errors.ExitStatus.USAGE
     assert retries.calls == []

@@ -84,6 +84,7 @@ def test_gives_up_after_max_attempts_with_the_ids(
     )
     assert uuid.UUID(error.request_id)
     assert uuid.UUID(error.client_request_id).version == 4
+    assert error.request_id is not None
     assert error.request_id in str(error)
     assert len(retries.calls) == 2
 
@@ -120,6 +121,7 @@ def test_persistent_drops_raise_transport_error(
     with pytest.raises(errors.TransportError) as raised:
         client.get(CONTACTS_PATH)
     assert f"127.0.0.1:{emulator.port}" in str(raised.value)
+    assert raised.value.hint is not None
     assert "--endpoint" in raised.value.hint
 
 
@@ -149,4 +151,5 @@ def test_nobody_listening_raises_transport_error(tokens) -> None:
     with client, pytest.raises(errors.TransportError) as raised:
         client.get(CONTACTS_PATH)
     assert f"127.0.0.1:{port}" in str(raised.value)
+    assert raised.value.hint is not None
     assert "--ca-bundle" in raised.value.hint

@@ -38,7 +38,9 @@ def test_parse_retry_after_seconds(value: str | None, seconds: float | None) -> 
 
 def test_parse_retry_after_http_date() -> None:
     date = email.utils.formatdate(time.time() + 120, usegmt=True)
-    assert 100 < parse_retry_after(date) <= 120
+    seconds = parse_retry_after(date)
+    assert seconds is not None
+    assert 100 < seconds <= 120
 
 
 def test_backoff_is_full_jitter_under_the_cap() -> None:

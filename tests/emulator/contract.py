@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -40,7 +41,7 @@ def _time(n: int) -> str:
 
 
 def _contacts() -> list[dict]:
-    contacts = [
+    contacts: list[dict[str, Any]] = [
         {
             "DisplayName": f"Contact {n}",
             "GivenName": "Contact",
@@ -253,32 +254,34 @@ class Api:
         who: str | None = ALICE,
         token: str | None = None,
         headers: dict | None = None,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> requests.Response:
         """``path`` below the API base (or an absolute URL, e.g. a nextLink); ``who=None``: no token."""
         url = path if path.startswith("https://") else self.handle.api + path
         sent = dict(headers or {})
-        if token is not None or who is not None:
-            sent.setdefault("Authorization", f"Bearer {token or self.token(who)}")  # type: ignore[arg-type]
+        if token is None and who is not None:
+            token = self.token(who)
+        if token is not None:
+            sent.setdefault("Authorization", f"Bearer {token}")
         return requests.request(
             method, url, headers=sent, verify=str(self.handle.ca_bundle), timeout=30, **kwargs
         )
 
-    def get(self, path: str, **kwargs: object) -> requests.Response:
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("GET", path, **kwargs)
 
-    def post(self, path: str, **kwargs: object) -> requests.Response:
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("POST", path, **kwargs)
 
-    def delete(self, path: str, **kwargs: object) -> requests.Response:
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.call("DELETE", path, **kwargs)
 
-    def ok(self, method: str, path: str, **kwargs: object) -> dict:
+    def ok(self, method: str, path: str, **kwargs: Any) -> dict:
         answer = self.call(method, path, **kwargs)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    def pages(self, path: str, **kwargs: object) -> list[dict]:
+    def pages(self, path: str, **kwargs: Any) -> list[dict]:
         """Every page of a list, following ``@odata.nextLink`` verbatim (headers kept)."""
         pages = [self.ok("GET", path, **kwargs)]
         kwargs.pop("params", None)
@@ -286,10 +289,10 @@ class Api:
             pages.append(self.ok("GET", pages[-1]["@odata.nextLink"], **kwargs))
         return pages
 
-    def items(self, path: str, **kwargs: object) -> list[dict]:
+    def items(self, path: str, **kwargs: Any) -> list[dict]:
         return [item for page in self.pages(path, **kwargs) for item in page["value"]]
 
-    def control(self, method: str, path: str, **kwargs: object) -> requests.Response:
+    def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return requests.request(
             method,
             f"{self.handle.base}/_emulator{path}",

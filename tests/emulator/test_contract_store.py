@@ -108,7 +108,9 @@ def test_app_certificates_can_be_registered(tmp_path: Path) -> None:
     store.load_tenant(contract_tenant())
     app = contract_tenant()["apps"][0]["clientId"]
     store.set_app_certificate(app, "-----BEGIN CERTIFICATE-----\n...")
-    assert store.app(app).certificate_pem == "-----BEGIN CERTIFICATE-----\n..."  # type: ignore[union-attr]
+    registered = store.app(app)
+    assert registered is not None
+    assert registered.certificate_pem == "-----BEGIN CERTIFICATE-----\n..."
     with pytest.raises(KeyError):
         store.set_app_certificate("no-such-app", "pem")
     store.close()

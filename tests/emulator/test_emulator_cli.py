@@ -97,6 +97,7 @@ def serving(*args: str | Path, cwd: Path, through_ocm_tool: bool = False) -> Ite
         text=True,
         encoding="utf-8",
     )
+    assert process.stdout is not None  # stdout=PIPE
     try:
         banner = "".join(process.stdout.readline() for _ in range(4))
         match = BANNER.match(banner)

@@ -260,7 +260,9 @@ def test_custom_field_values_are_typed_extended_properties(sample: dict) -> None
         seen = set()
         for record in records(sample, collection):
             for prop in record["SingleValueExtendedProperties"]:
-                kind, field_id = PROPERTY_ID.match(prop["PropertyId"]).groups()
+                match = PROPERTY_ID.match(prop["PropertyId"])
+                assert match, prop["PropertyId"]
+                kind, field_id = match.groups()
                 field = fields[field_id]
                 assert kind == expected_type[field["_Type"]["Label"]]
                 assert isinstance(prop["Value"], str)
@@ -393,6 +395,7 @@ def test_the_store_loads_the_sample_into_its_collections(sample: dict, tmp_path:
         assert store.tenant_name == "contoso"
         for box in sample["mailboxes"]:
             mailbox = store.mailbox(box["address"])
+            assert mailbox is not None, box["address"]
             assert mailbox.guid == box["guid"] and mailbox.on_hold == box["onHold"]
             for collection, api in (
                 ("contacts", "XrmContacts"),

@@ -174,6 +174,7 @@ def test_defect_6_items_added_or_removed_during_the_run_are_neither_skipped_nor_
                 calls.append(request.query)
                 if len(calls) == 2:  # Jana has been served; the list is under way
                     mailbox = handle.store.mailbox(ALICE)
+                    assert mailbox is not None
                     assert (
                         handle.store.delete_item(mailbox, "AAMkContact-0001", hard=True) is not None
                     )

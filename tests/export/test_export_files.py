@@ -230,7 +230,9 @@ def test_app_only_folder_is_named_after_the_mailbox(ocm: Cli) -> None:
     )
     assert result.exit_code == 0, result.output
     run_dir = ocm.only_run_dir()
-    assert RUN_DIR.match(run_dir.name)["account"] == ALICE  # type: ignore[index]
+    match = RUN_DIR.match(run_dir.name)
+    assert match, run_dir.name
+    assert match["account"] == ALICE
     assert_files_as_expected(run_dir, ALL_FILES)
     assert manifest(run_dir)["account"] == ALICE
 

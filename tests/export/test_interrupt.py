@@ -11,6 +11,8 @@ from .conftest import EXPECTED, Cli, Request, csv_files, manifest
 
 def test_ctrl_c_leaves_only_whole_files_and_a_partial_manifest(ocm: Cli) -> None:
     ocm.hook.prefer = "odata.maxpagesize=1"  # every entity takes several pages
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None  # it is running
     pressed = threading.Event()
     after_ctrl_c: list[str] = []
 
@@ -21,7 +23,7 @@ def test_ctrl_c_leaves_only_whole_files_and_a_partial_manifest(ocm: Cli) -> None
         query = urllib.parse.unquote(request.query)
         if request.path.endswith("/XrmActivityStreams") and "$skiptoken" in query:
             pressed.set()
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)  # Ctrl-C
+            signal.pthread_kill(main_thread, signal.SIGINT)  # Ctrl-C
             # Hold this page back a little, so the run cannot finish before the main thread
             # has seen the interrupt (it looks at least every 0.2 s).
             threading.Event().wait(1.0)

@@ -342,7 +342,9 @@ def test_forged_and_malformed_tokens_are_rejected(emulator: EmulatorHandle) -> N
         "InvalidAuthenticationToken",
     )
     assert answer.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    # PyJWT's `encode` types `key` without None, but alg "none" takes exactly None
+    # (`NoneAlgorithm.prepare_key` refuses any other key).
+    unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
     _rejection(emulator, f"Bearer {unsigned}")
     _rejection(emulator, "Bearer not.a.jwt")
     _rejection(emulator, f"Basic {genuine}")

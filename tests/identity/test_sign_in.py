@@ -138,6 +138,7 @@ def test_missing_secrets_without_a_terminal(
         with pytest.raises(ConfigurationError) as caught:
             sign_in(settings, console=QUIET)
         assert "no terminal" in caught.value.message
+        assert caught.value.hint is not None
         assert variable in caught.value.hint
 
 
@@ -158,6 +159,7 @@ def test_ca_bundle_wins_over_requests_ca_bundle(
 
     with pytest.raises(ConfigurationError) as caught:
         sign_in(replace(settings, ca_bundle=None), console=QUIET)
+    assert caught.value.hint is not None
     assert "--ca-bundle" in caught.value.hint
 
 
@@ -222,6 +224,7 @@ def test_wrong_passphrase_and_wrong_secret(
             ),
             console=QUIET,
         )
+    assert caught.value.hint is not None
     assert "OCM_CERTIFICATE_PASSWORD" in caught.value.hint
     with pytest.raises(AuthenticationError) as refused:
         sign_in(
@@ -236,6 +239,7 @@ def test_wrong_passphrase_and_wrong_secret(
         )
     assert refused.value.message.startswith("sign-in failed: invalid_client: AADSTS7000215:")
     assert "not-it" not in refused.value.message
+    assert refused.value.hint is not None
     assert "OCM_CLIENT_SECRET" in refused.value.hint
 
 

@@ -88,10 +88,9 @@ def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: 
     assert inspector.folders(box_address(0))[OCM_CONTACTS] == 0  # over HTTP, then all of them:
     for n in range(COUNT):
         store = many.store
-        folders = {
-            f["Path"]: f["TotalItemCount"]
-            for f in store.folder_summary(store.mailbox(box_address(n)))
-        }
+        mailbox = store.mailbox(box_address(n))
+        assert mailbox is not None, box_address(n)
+        folders = {f["Path"]: f["TotalItemCount"] for f in store.folder_summary(mailbox)}
         assert (folders[OCM_CONTACTS], folders[OWN_CONTACTS]) == (0, 1)
 
 
