@@ -17,11 +17,14 @@ from pathlib import Path
 import click
 
 from ocm_tool import __version__
+from ocm_tool.cli import completion, help_command
 from ocm_tool.cli._context import CONTEXT_SETTINGS
 from ocm_tool.cli._group import OcmGroup
 from ocm_tool.cli.account_commands import ACCOUNT_COMMANDS
+from ocm_tool.cli.emulator_manual import EMULATOR_MANUAL
 from ocm_tool.cli.export_commands import EXPORT_COMMANDS
 from ocm_tool.cli.purge_commands import PURGE_COMMANDS
+from ocm_tool.cli.root_manual import ROOT_MANUAL
 from ocm_tool.runtime import Runtime
 from ocm_tool.settings import (
     AUTH_METHODS,
@@ -40,12 +43,12 @@ from ocm_tool.ui import make_console, stdio_is_interactive
 
 @click.group(
     cls=OcmGroup,
+    manual=ROOT_MANUAL,
     context_settings={**CONTEXT_SETTINGS, "auto_envvar_prefix": "OCM"},
-    epilog="Every option can also be set by an environment variable named after it "
-    "(--ca-bundle: OCM_CA_BUNDLE). Secrets come only from OCM_PASSWORD, OCM_CLIENT_SECRET, "
-    "OCM_CERTIFICATE_PASSWORD or a prompt. Run 'ocm-tool COMMAND --help' for a command's help.",
 )
-@click.version_option(__version__, prog_name="ocm-tool")
+@click.version_option(
+    __version__, prog_name="ocm-tool", allow_from_autoenv=False, help="Show the version and exit."
+)
 @click.option(
     "--endpoint", metavar="URL", help="Base URL of the OCM API, e.g. https://host/api/v1."
 )
@@ -75,8 +78,9 @@ from ocm_tool.ui import make_console, stdio_is_interactive
     type=click.Choice(AUTH_METHODS),
     default=None,
     envvar="OCM_AUTH",
-    help="How to sign in [default: certificate with --certificate, client-secret with "
-    "OCM_CLIENT_SECRET, password with OCM_PASSWORD, else device-code].",
+    show_default="certificate with --certificate, client-secret with OCM_CLIENT_SECRET, "
+    "password with OCM_PASSWORD, else device-code",
+    help="How to sign in.",
 )
 @click.option(
     "--username", metavar="UPN", help="Account to sign in as (password and browser flows)."
@@ -95,7 +99,8 @@ from ocm_tool.ui import make_console, stdio_is_interactive
     "--token-cache",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Token cache file [default: in the user's cache directory].",
+    show_default="msal_token_cache.bin in the user's cache directory",
+    help="Token cache file.",
 )
 @click.option(
     "--concurrency",
@@ -171,18 +176,17 @@ def cli(
     ctx.obj = runtime
 
 
-for _command in EXPORT_COMMANDS:
-    cli.add_command(_command, section="Export operations")
-for _command in PURGE_COMMANDS:
-    cli.add_command(_command, section="Purge operations")
-for _command in ACCOUNT_COMMANDS:
-    cli.add_command(_command, section="Sign-in")
+for _command, _manual in EXPORT_COMMANDS:
+    cli.add_command(_command, section="Export operations", manual=_manual)
+for _command, _manual in PURGE_COMMANDS:
+    cli.add_command(_command, section="Purge operations", manual=_manual)
+for _command, _manual in ACCOUNT_COMMANDS:
+    cli.add_command(_command, section="Sign-in", manual=_manual)
 cli.add_lazy(
-    "emulator",
-    "ocm_tool.emulator.cli:emulator",
-    short_help="The built-in emulator of the OCM service: serve it, or seed a tenant file.",
-    section="Emulator",
+    "emulator", "ocm_tool.emulator.cli:emulator", section="Emulator", manual=EMULATOR_MANUAL
 )
+cli.add_command(help_command.help_command, section="Help", manual=help_command.MANUAL)
+cli.add_command(completion.completion, section="Help", manual=completion.MANUAL)
 
 
 def main() -> None:

@@ -1,73 +1,106 @@
 """The export commands: one click command per row of ``export.commands.EXPORT_OPERATIONS``.
 
-Only the tables are imported here; the export engine (client, writers) loads when a command
-runs.
+Each command's help page is generated from its row too (:func:`export_manual`). Only the
+tables are imported here; the export engine (client, writers) loads when a command runs.
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
-from ocm_tool.cli._help import examples, exit_statuses
-from ocm_tool.export.commands import EXPORT_OPERATIONS, ExportOperation
+from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
 from ocm_tool.runtime import Runtime
 
+_RUN_FOLDER = (
+    "Each run writes a new folder `<account>_<yyyyMMddTHHmmssffff>` under `--output-dir` "
+    "(the signed-in account, or with app-only sign-in the mailbox, and the local time), with "
+    "`manifest.json`: the rows, size and SHA-256 of each file, the run's status and the links "
+    "that point at nothing. A file under its final name is always whole; a file that failed "
+    "is not written, the others still are, and the run ends with exit status 1."
+)
+_FILES = (
+    "The CSV files are the script's, column for column: RFC 4180, every field quoted, CRLF, "
+    "UTF-8 with the BOM Excel needs (`--encoding utf-8` leaves it out); custom fields of the "
+    "templates become columns of their own. docs/export.md describes every column."
+)
 _PERMISSIONS = (
-    "Needs read access to the mailbox: your own, a Microsoft 365 group you are a member of, "
-    "one you hold FullAccess on, or any mailbox with app-only sign-in (full_access_as_app; "
-    "--mailbox is then required)."
+    "Read access to the mailbox: your own, a Microsoft 365 group you are a member of, one you "
+    "hold FullAccess on, or any mailbox with app-only sign-in (`full_access_as_app`; "
+    "`--mailbox` is then required). Shared OCM data lives in the group's mailbox, private "
+    "data in each user's."
 )
-_OUTPUT = (
-    "Files go to a new folder <account>_<yyyyMMddTHHmmssffff> under --output-dir, with "
-    "manifest.json (rows and SHA-256 of each file). A file under its final name is always "
-    "whole; a file that failed is not written, and the others still are."
+_NEVER = (
+    "It only reads: nothing in any mailbox is changed. It writes only inside the new run "
+    "folder, which no other run shares."
+)
+_ENDPOINT = (
+    "The examples assume the endpoint is set (`--endpoint` or `OCM_ENDPOINT`) and sign-in "
+    "is cached (`ocm-tool login`); with `--demo` they run against the built-in emulator."
 )
 
 
-def _help(operation: ExportOperation) -> str:
-    files = "\n".join(
-        textwrap.fill(
-            f"{entity.stem}.csv: {entity.about}.",
-            width=78,
-            initial_indent="  ",
-            subsequent_indent="      ",
-        )
-        for entity in operation.entities
-    )
-    return (
-        f"{operation.synopsis}\n\n\b\nWrites:\n{files}\n\n{_OUTPUT}\n\n{_PERMISSIONS}\n\n"
-        f"{exit_statuses()}"
-    )
+def _files(operation: ExportOperation) -> str:
+    if operation is EXPORT_ALL:
+        return "every OCM file"
+    return " and ".join(f"{entity.stem}.csv" for entity in operation.entities)
 
 
-def _examples(name: str) -> str:
-    return examples(
-        (
-            f"ocm-tool {name}",
-            f"ocm-tool {name} --mailbox sales-team@contoso.com --output-dir ./exports",
-            f"OCM_CLIENT_SECRET=... ocm-tool --tenant contoso.onmicrosoft.com "
-            f"--client-id <app id> {name} --mailbox alice@contoso.com",
-        )
+def export_manual(operation: ExportOperation) -> Manual:
+    """The help page of one export operation, written around the entities of its row."""
+    name, files = operation.name, _files(operation)
+    siblings = [op.name for op in EXPORT_OPERATIONS if op is not operation]
+    return Manual(
+        summary=operation.synopsis,
+        description=(
+            "Writes these files of the mailbox (`--mailbox`, by default your own), in this order:",
+            Items(tuple((f"`{e.stem}.csv`", e.about) for e in operation.entities)),
+            _RUN_FOLDER,
+            _FILES,
+        ),
+        examples=(
+            Example(
+                f"ocm-tool {name}",
+                f"Writes {files} of your own mailbox into a new run folder in the current "
+                "directory.",
+            ),
+            Example(
+                f"ocm-tool --demo {name} --output-dir exports",
+                f"Writes {files} of the sample tenant's first user into a run folder under "
+                "exports, against the built-in emulator: no tenant needed.",
+            ),
+            Example(
+                f"ocm-tool {name} --mailbox sales@contoso.com --output-dir exports",
+                "Exports the shared OCM data of the Microsoft 365 group sales@contoso.com, "
+                "which you are a member of, into a run folder under exports.",
+            ),
+            Example(
+                "OCM_CLIENT_SECRET=$SECRET ocm-tool --auth client-secret --tenant "
+                f"contoso.onmicrosoft.com --client-id $APP_ID {name} --mailbox alice@contoso.com",
+                "Signs in as an app with full_access_as_app (the secret comes from the "
+                "environment, never from the command line) and exports Alice's mailbox.",
+            ),
+        ),
+        permissions=_PERMISSIONS,
+        never_touches=_NEVER,
+        notes=(_ENDPOINT,),
+        related=(*(siblings if operation is EXPORT_ALL else [EXPORT_ALL.name]), "purge-all-data"),
+        pages=("export.md", "original-script.md"),
     )
 
 
 def export_command(operation: ExportOperation) -> click.Command:
     """The click command of one export operation."""
 
-    @click.command(
-        operation.name,
-        help=_help(operation),
-        epilog=_examples(operation.name),
-        context_settings=CONTEXT_SETTINGS,
-    )
+    @click.command(operation.name, context_settings=CONTEXT_SETTINGS)
     @click.option(
         "--mailbox",
         metavar="ADDRESS",
-        help="User or group mailbox to export [default: the signed-in user's].",
+        show_default="the signed-in user's mailbox",
+        help="User or group mailbox to export.",
     )
     @click.option(
         "--output-dir",
@@ -106,4 +139,7 @@ def export_command(operation: ExportOperation) -> click.Command:
     return command
 
 
-EXPORT_COMMANDS: tuple[click.Command, ...] = tuple(export_command(op) for op in EXPORT_OPERATIONS)
+#: Each export command and its manual, in the script's order.
+EXPORT_COMMANDS: tuple[tuple[click.Command, Manual], ...] = tuple(
+    (export_command(op), export_manual(op)) for op in EXPORT_OPERATIONS
+)

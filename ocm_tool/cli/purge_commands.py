@@ -3,9 +3,10 @@
 Each command builds :class:`~ocm_tool.purge.options.PurgeOptions`, runs
 :func:`~ocm_tool.purge.run.run_purge` with the terminal view
 (:class:`~ocm_tool.ui.purge_view.TerminalPurgeView`), prints the summary and ends with the
-run's exit status; errors are left to the root group. The help (what survives, permissions,
-safety, examples) is written here, around the folders of the table row. Only the table is
-imported at start-up; the engine and the view load when a command runs.
+run's exit status; errors are left to the root group. The help page (what survives,
+permissions, safety, examples) is written here around the folders of the table row
+(:func:`purge_manual`). Only the table is imported at start-up; the engine and the view load
+when a command runs.
 """
 
 from __future__ import annotations
@@ -16,62 +17,104 @@ from typing import Any
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
-from ocm_tool.cli._help import examples, exit_statuses
-from ocm_tool.purge.table import PURGE_OPERATIONS, FolderPath, PurgeOperation
+from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.errors import ExitStatus
+from ocm_tool.purge.table import PURGE_OPERATIONS, PurgeOperation
 from ocm_tool.runtime import Runtime
 
 _SURVIVES = (
-    "Nothing else is touched: tasks (OCM tasks included), the user's own contacts, mail, "
-    "calendar, and the OCM folders of other purge operations all stay. Sub-folders are kept."
+    "Everything but the folders listed: tasks (OCM tasks included), the user's own contacts, "
+    "mail, calendar, and the OCM folders of other purge operations all stay. Sub-folders of "
+    "the folders emptied are kept."
 )
 _PERMISSIONS = (
-    "Permissions: your own mailbox, a Microsoft 365 group you are a member of, a mailbox on "
-    "which you hold FullAccess, or app-only sign-in with full_access_as_app. An Exchange or "
-    "Global Administrator may add --grant-access: FullAccess is granted for the purge and "
-    "always removed afterwards (a grant you already held is left alone). Shared OCM data lives "
-    "in the group's mailbox, private data in each user's: purge both."
+    "Your own mailbox, a Microsoft 365 group you are a member of, a mailbox on which you hold "
+    "FullAccess, or app-only sign-in with `full_access_as_app`. An Exchange or Global "
+    "Administrator may add `--grant-access`: FullAccess is granted for the purge and always "
+    "removed afterwards (a grant you already held is left alone)."
 )
 _SAFETY = (
     "The plan (each folder and its item count) is shown first; then type the mailbox address "
-    "(for --mailboxes-file: the number of mailboxes) to go on. --yes skips the question and is "
-    "required without a terminal; --dry-run only shows the plan. Items are deleted for good "
-    "(--soft-delete moves them to Recoverable Items instead); in a mailbox on hold they stay "
-    "in Recoverable Items until the hold ends. Afterwards every folder is counted again; "
-    "purge-report.csv and purge-report.json go to a new run folder under --output-dir."
+    "(for `--mailboxes-file`: the number of mailboxes) to go on. `--yes` skips the question "
+    "and is required without a terminal; `--dry-run` only shows the plan."
+)
+_DELETION = (
+    "Items are deleted for good (`--soft-delete` moves them to Recoverable Items instead); in "
+    "a mailbox on hold they stay in Recoverable Items until the hold ends. Afterwards every "
+    "folder is counted again, and `purge-report.csv` and `purge-report.json` go to a new run "
+    "folder under `--output-dir`."
+)
+_BOTH = (
+    "Shared OCM data lives in the Microsoft 365 group's mailbox, private data in each user's: "
+    "purge both. The examples assume the endpoint is set (`--endpoint` or `OCM_ENDPOINT`); "
+    "with `--demo` they run against the built-in emulator."
 )
 
 
-def _help(what: str, folders: tuple[FolderPath, ...]) -> str:
-    listing = "\n".join(f"  {n}. {folder}" for n, folder in enumerate(folders, 1))
-    return (
-        f"Purge {what} of a user or group mailbox.\n\n"
-        f"Empties these folders of ADDRESS (default: your own mailbox), in this order:\n\n"
-        f"\b\n{listing}\n\n{_SURVIVES}\n\n{_PERMISSIONS}\n\n{_SAFETY}\n\n{exit_statuses()}"
-    )
-
-
-def _examples(name: str) -> str:
-    return examples(
-        (
-            f"ocm-tool {name} --dry-run",
-            f"ocm-tool {name}",
-            f"ocm-tool {name} sales@contoso.com",
-            f"ocm-tool {name} alice@contoso.com --grant-access --export-first",
-            f"ocm-tool {name} --mailboxes-file mailboxes.txt --yes",
-            f"ocm-tool {name} --mailboxes-file mailboxes.txt --yes --resume RUN/purge-report.csv",
+def purge_manual(operation: PurgeOperation) -> Manual:
+    """The help page of one purge operation, written around the folders of its row."""
+    name = operation.name
+    return Manual(
+        summary=f"Purge {operation.what} of a user or group mailbox.",
+        description=(
+            "Empties these folders of ADDRESS (by default your own mailbox), in this order:",
+            Items(tuple((f"`{folder}`", "") for folder in operation.folders), numbered=True),
+            _SAFETY,
+            _DELETION,
+        ),
+        examples=(
+            Example(
+                f"ocm-tool {name} --dry-run",
+                "Shows the plan for your own mailbox, each folder and how many items it holds, "
+                "and deletes nothing.",
+            ),
+            Example(
+                f"ocm-tool --demo {name} --yes",
+                f"Purges {operation.what} of the sample tenant's first user in the built-in "
+                "emulator without asking: try it without a tenant.",
+            ),
+            Example(
+                f"ocm-tool {name} sales@contoso.com",
+                f"Purges {operation.what} of the Microsoft 365 group sales@contoso.com after "
+                "you type its address to confirm.",
+            ),
+            Example(
+                f"ocm-tool {name} alice@contoso.com --grant-access --export-first",
+                "As an Exchange administrator: grants you FullAccess to Alice's mailbox, "
+                "exports all its OCM data, purges only if the export completed, and removes the "
+                "grant.",
+            ),
+            Example(
+                f"ocm-tool {name} --mailboxes-file mailboxes.txt --yes",
+                "Purges every mailbox listed in mailboxes.txt (one address a line) without "
+                "asking, as a script would; the report gives each mailbox's outcome.",
+            ),
+            Example(
+                f"ocm-tool {name} --mailboxes-file mailboxes.txt --yes "
+                "--resume previous-run/purge-report.csv",
+                "Runs the same list again after an interruption, skipping the mailboxes the "
+                "earlier report shows as done.",
+            ),
+        ),
+        permissions=_PERMISSIONS,
+        never_touches=_SURVIVES,
+        exit_statuses=tuple(ExitStatus),
+        notes=(_BOTH,),
+        related=(
+            *(op.name for op in PURGE_OPERATIONS if op is not operation),
+            "export-all-data",
         )
+        if operation is PURGE_OPERATIONS[0]
+        else ("purge-all-data", "export-all-data"),
+        pages=("purge.md", "original-script.md"),
+        arguments={"mailbox": "The user or group mailbox to purge; by default your own."},
     )
 
 
 def purge_command(operation: PurgeOperation) -> click.Command:
     """The click command of one purge operation."""
 
-    @click.command(
-        operation.name,
-        help=_help(operation.what, operation.folders),
-        epilog=_examples(operation.name),
-        context_settings=CONTEXT_SETTINGS,
-    )
+    @click.command(operation.name, context_settings=CONTEXT_SETTINGS)
     @click.argument("mailbox", required=False, metavar="[ADDRESS]")
     @click.option(
         "--mailboxes-file",
@@ -127,4 +170,7 @@ def purge_command(operation: PurgeOperation) -> click.Command:
     return command
 
 
-PURGE_COMMANDS: tuple[click.Command, ...] = tuple(purge_command(op) for op in PURGE_OPERATIONS)
+#: Each purge command and its manual, in the script's order.
+PURGE_COMMANDS: tuple[tuple[click.Command, Manual], ...] = tuple(
+    (purge_command(op), purge_manual(op)) for op in PURGE_OPERATIONS
+)

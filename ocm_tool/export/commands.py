@@ -29,7 +29,7 @@ EXPORT_OPERATIONS: tuple[ExportOperation, ...] = (
     ExportOperation(
         "export-all-data",
         tuple(e.key for e in ENTITIES),
-        "Export all OCM data of a mailbox, every file below.",
+        "Export all OCM data of a mailbox: templates, contacts, companies, deals and the rest.",
     ),
     ExportOperation(
         "export-contact-templates",

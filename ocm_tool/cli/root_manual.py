@@ -1,0 +1,56 @@
+"""The help page of ``ocm-tool`` itself: what the tool is, its global options, how to start."""
+
+from __future__ import annotations
+
+from ocm_tool.cli._help import Example, Manual
+from ocm_tool.errors import ExitStatus
+
+ROOT_MANUAL = Manual(
+    summary="Export and purge Outlook Customer Manager (OCM) data in Microsoft 365 mailboxes.",
+    description=(
+        "The operations keep the names of Microsoft's OCM-Script.ps1: the export operations "
+        "write the OCM data of a user or group mailbox to CSV files, the purge operations empty "
+        "its OCM folders. Sign-in happens once per run and is cached between runs.",
+        "OCM's own service is gone: ocm-tool talks to the API of docs/api.md at `--endpoint`. "
+        "`--demo` runs any command against the built-in emulator with a generated sample "
+        "tenant, so every example runs without a tenant.",
+        "Command names match whatever their case, and the global options below may come before "
+        "or after the command. Every option can also be set by an environment variable named "
+        "after it: `OCM_CA_BUNDLE` for `--ca-bundle`, `OCM_<COMMAND>_<OPTION>` for a command's "
+        "own (`OCM_EXPORT_ALL_DATA_OUTPUT_DIR`). Secrets come only from `OCM_PASSWORD`, "
+        "`OCM_CLIENT_SECRET`, `OCM_CERTIFICATE_PASSWORD` or a prompt.",
+    ),
+    examples=(
+        Example(
+            "ocm-tool --demo export-all-data",
+            "Exports all OCM data of the sample tenant's first user from the built-in emulator "
+            "into a run folder in the current directory.",
+        ),
+        Example(
+            "ocm-tool export-all-data --endpoint https://ocm.example.com/api/v1 --mailbox "
+            "sales@contoso.com",
+            "Exports the shared OCM data of the group sales@contoso.com from the service at "
+            "that endpoint, signing in with a device code the first time.",
+        ),
+        Example(
+            "ocm-tool help export-all-data --examples",
+            "Shows the examples of export-all-data, as Get-Help -Examples would.",
+        ),
+    ),
+    permissions=(
+        "Each command's page says what it needs. Sign-in needs an account of the tenant, or an "
+        "app registered in it for app-only sign-in."
+    ),
+    never_touches=(
+        "Only the purge operations change mailboxes, and only their OCM folders; every other "
+        "command reads, or touches nothing at all."
+    ),
+    exit_statuses=tuple(ExitStatus),
+    notes=(
+        "With no command, ocm-tool lists the commands and exits 2, as the script did. "
+        "`ocm-tool completion SHELL` prints shell completion for bash, zsh, fish and "
+        "PowerShell.",
+    ),
+    related=("help", "completion", "export-all-data", "purge-all-data", "login"),
+    pages=("export.md", "purge.md", "authentication.md", "emulator.md", "api.md"),
+)
