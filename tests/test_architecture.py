@@ -30,7 +30,16 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["export-all-data", "--help"], ["purge-all-data", "--help"], ["whoami", "--help"]],
+    [
+        ["--help"],
+        ["export-all-data", "--help"],
+        ["purge-all-data", "--help"],
+        ["whoami", "--help"],
+        ["Export-All-Data", "--endpoint", "https://x", "-h"],
+        ["help", "purge-all-data", "--full"],
+        ["help", "emulator", "serve", "--examples"],
+        ["completion", "bash"],
+    ],
 )
 def test_help_loads_nothing_heavy(argv: list[str]) -> None:
     code = (

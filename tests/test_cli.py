@@ -54,6 +54,29 @@ def test_every_global_option_can_come_from_the_environment(emulator, tmp_path) -
     assert lines["authority"] == emulator.authority
 
 
+def test_global_options_work_after_the_command_too(emulator, tmp_path) -> None:
+    """PowerShell takes parameters in any order: so does ocm-tool for the global options."""
+    env = environment(emulator, tmp_path)
+    options = [
+        "--endpoint",
+        env.pop("OCM_ENDPOINT"),
+        f"--authority={env.pop('OCM_AUTHORITY')}",
+        "--tenant",
+        env.pop("OCM_TENANT"),
+        "--ca-bundle",
+        env.pop("OCM_CA_BUNDLE"),
+        "--username",
+        env.pop("OCM_USERNAME"),
+        "--retries",
+        "1",
+    ]
+    before, after = run([*options, "whoami"], env), run(["WhoAmI", *options], env)
+
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output
+    assert f"endpoint: {emulator.api}" in after.output
+
+
 def test_no_endpoint_and_no_demo_is_one_line_with_the_fix() -> None:
     result = CliRunner().invoke(cli, ["export-all-data"])
 
@@ -109,12 +132,12 @@ def test_help_lists_the_scripts_operations_in_two_groups() -> None:
     result = run(["--help"])
 
     sections = {}
-    for block in result.output.split("\n\n"):
-        title, _, body = block.partition(":\n")
-        sections[title] = [
+    for block in result.output.split("COMMANDS\n", 1)[1].split("\nPARAMETERS")[0].split("\n\n"):
+        title, _, body = block.partition("\n")
+        sections[title.strip()] = [
             line.split()[0]
             for line in body.splitlines()
-            if line.startswith("  ") and not line.startswith("   ")
+            if line.startswith("      ") and line[6] != " "
         ]
     exports, purges = sections["Export operations"], sections["Purge operations"]
     assert exports == [

@@ -10,7 +10,7 @@ import pytest
 from ocm_tool.errors import EXIT_MEANINGS, ExitStatus
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "docs").glob("*/*.md")])
 _ROW = re.compile(r"^\| (\d+) \| (.+) \|$")
 
 
@@ -30,7 +30,7 @@ def exit_tables(text: str) -> list[dict[int, str]]:
     return tables
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_exit_tables_say_what_the_code_says(page: Path) -> None:
     for table in exit_tables(page.read_text(encoding="utf-8")):
         assert table, page
@@ -43,7 +43,7 @@ def test_the_readme_lists_every_exit_status() -> None:
     assert list(table) == [int(status) for status in ExitStatus]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_point_at_files(page: Path) -> None:
     for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
         assert (page.parent / target).exists(), (page.name, target)

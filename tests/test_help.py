@@ -23,7 +23,10 @@ from ocm_tool.errors import EXIT_MEANINGS, ExitStatus
 SECTIONS = ("NAME", "SYNOPSIS", "DESCRIPTION", "PARAMETERS", "EXAMPLES", "NOTES", "RELATED LINKS")
 PATHS = list(cli.paths())
 COMMANDS = [path for path in PATHS if path]  # every registered command, subcommands included
-_ids = {"ids": lambda path: " ".join(path) or "ocm-tool"}
+
+
+def _ids(path: tuple[str, ...]) -> str:
+    return " ".join(path) or "ocm-tool"
 
 
 def run(*args: str, width: int = 100) -> Result:
@@ -68,7 +71,7 @@ def test_every_registered_command_is_checked() -> None:
     assert len(COMMANDS) >= 28  # 11 exports, 9 purges, 3 sign-in, emulator + 2, help, completion
 
 
-@pytest.mark.parametrize("path", PATHS, **_ids)
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
 def test_help_has_the_six_sections_in_order(path: tuple[str, ...]) -> None:
     result = run(*path, "--help")
 
@@ -82,7 +85,7 @@ def test_help_has_the_six_sections_in_order(path: tuple[str, ...]) -> None:
     assert found["SYNOPSIS"][0].strip().startswith("ocm-tool [GLOBAL OPTIONS]")
 
 
-@pytest.mark.parametrize("path", PATHS, **_ids)
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
 def test_help_has_two_explained_examples(path: tuple[str, ...]) -> None:
     found = sections(run(*path, "--help").output)
     examples = examples_of(found["EXAMPLES"])
@@ -93,7 +96,7 @@ def test_help_has_two_explained_examples(path: tuple[str, ...]) -> None:
         assert len(explanation.split()) >= 4 and explanation.endswith("."), (command, explanation)
 
 
-@pytest.mark.parametrize("path", COMMANDS, **_ids)
+@pytest.mark.parametrize("path", COMMANDS, ids=_ids)
 def test_parameters_show_type_default_required_and_variable(path: tuple[str, ...]) -> None:
     page = cli.page(path)
     text = "\n" + "\n".join(sections(run(*path, "--help", width=200).output)["PARAMETERS"])
@@ -110,7 +113,7 @@ def test_parameters_show_type_default_required_and_variable(path: tuple[str, ...
     assert "<GlobalOptions>" in text and "--endpoint URL" in text
 
 
-@pytest.mark.parametrize("path", COMMANDS, **_ids)
+@pytest.mark.parametrize("path", COMMANDS, ids=_ids)
 def test_notes_say_permissions_what_is_never_touched_and_exit_statuses(
     path: tuple[str, ...],
 ) -> None:
@@ -124,7 +127,7 @@ def test_notes_say_permissions_what_is_never_touched_and_exit_statuses(
     ]
 
 
-@pytest.mark.parametrize("path", PATHS, **_ids)
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
 def test_related_links_name_commands_and_pages_that_exist(path: tuple[str, ...]) -> None:
     page = cli.page(path)
     links = [line.strip() for line in sections(run(*path, "--help").output)["RELATED LINKS"]]
@@ -160,7 +163,7 @@ def parse(words: list[str]) -> click.Context:
     return ctx
 
 
-@pytest.mark.parametrize("path", PATHS, **_ids)
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
 def test_every_example_is_a_command_line_ocm_tool_accepts(
     path: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,7 +174,7 @@ def test_every_example_is_a_command_line_ocm_tool_accepts(
         words = words[: next((n for n, w in enumerate(words) if w in ("|", ">", ">>")), None)]
         _example_files(words, tmp_path)
         leaf = parse(words)
-        ran = []
+        ran: list[str | None] = []
         while leaf.parent is not None:
             ran.insert(0, leaf.info_name)
             leaf = leaf.parent
@@ -181,7 +184,7 @@ def test_every_example_is_a_command_line_ocm_tool_accepts(
 # -- help COMMAND and its views -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [(), ("export-all-data",), ("emulator", "serve")], **_ids)
+@pytest.mark.parametrize("path", [(), ("export-all-data",), ("emulator", "serve")], ids=_ids)
 def test_help_command_shows_the_same_page_as_help_option(path: tuple[str, ...]) -> None:
     assert run("help", *path).output == run(*path, "--help").output
 
@@ -398,7 +401,7 @@ def test_a_markdown_page_carries_every_section_and_the_exit_table() -> None:
 
 
 @pytest.mark.skipif(shutil.which("man") is None, reason="man is not installed")
-@pytest.mark.parametrize("path", PATHS, **_ids)
+@pytest.mark.parametrize("path", PATHS, ids=_ids)
 def test_man_renders_the_page(path: tuple[str, ...]) -> None:
     page = PROJECT / "docs" / "man" / f"{'-'.join(('ocm-tool', *path))}.1"
     finished = subprocess.run(

@@ -155,19 +155,15 @@ def _seed_options(command: F) -> F:
 def emulator() -> None:
     """Run the built-in emulator of the OCM service.
 
+    Its help pages (examples, notes) are written in ``ocm_tool.cli.emulator_manual``: this
+    package imports nothing of the client side.
+
     The emulator is a real HTTPS server over SQLite with an OAuth endpoint that msal signs in
     to, serving the API of docs/emulator.md, so ocm-tool (and any client) runs offline.
     """
 
 
-@emulator.command(
-    context_settings=CONTEXT_SETTINGS,
-    epilog="\b\nExamples:\n"
-    "  ocm-tool emulator seed --out tenant.json\n"
-    "  ocm-tool emulator seed --out big.json --seed 7 --users 50 --groups 5 \\\n"
-    "      --contacts 100000 --activities 1000000\n"
-    "  ocm-tool emulator seed --out one.json --users 1 --groups 0   # everything in one mailbox",
-)
+@emulator.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -188,18 +184,7 @@ def seed(out: Path, **options: int) -> None:
     click.echo(summary.line())
 
 
-@emulator.command(
-    context_settings=CONTEXT_SETTINGS,
-    epilog="\b\nExamples:\n"
-    "  ocm-tool emulator serve\n"
-    "  ocm-tool emulator serve --tenant tenant.json --db tenant.sqlite3 --port 8443\n"
-    "  ocm-tool emulator serve --db tenant.sqlite3          # again, with the data it kept\n"
-    "  ocm-tool emulator serve --throttle-rate 0.2 --retry-after 2 --max-concurrent 4\n"
-    "  ocm-tool emulator serve --auto-approve-device-codes alice@contoso.com\n"
-    "\n\b\nThen, in another shell (values from the printed lines):\n"
-    "  OCM_PASSWORD=Contoso-Passw0rd! ocm-tool --endpoint <api> --authority https://127.0.0.1:<port>\n"
-    "      --tenant contoso --ca-bundle <ca-bundle> --username alice@contoso.com export-all-data",
-)
+@emulator.command(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--tenant",
     "tenant_file",

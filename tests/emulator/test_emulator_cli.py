@@ -22,6 +22,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
+from ocm_tool.cli import cli
 from ocm_tool.emulator import seed
 from ocm_tool.emulator.cli import emulator
 from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
@@ -177,10 +178,11 @@ def test_seed_rejects_bad_options(tmp_path: Path, args: list[str]) -> None:
 
 
 def test_help_reads_like_get_help() -> None:
+    """Through ocm-tool, the emulator's commands have help pages like every other command."""
     for command in ("seed", "serve"):
-        result = CliRunner().invoke(emulator, [command, "--help"])
+        result = CliRunner().invoke(cli, ["emulator", command, "--help"])
         assert result.exit_code == 0
-        assert re.search(rf"\n\n  Examples:\n    ocm-tool emulator {command}\b", result.output)
+        assert re.search(rf"\nEXAMPLES\n(.*\n)*    ocm-tool emulator {command}\b", result.output)
 
 
 # --- serve ----------------------------------------------------------------------------------
