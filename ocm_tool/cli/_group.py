@@ -111,17 +111,21 @@ class OcmGroup(click.Group):
         return (name, command) if name is not None and command is not None else None
 
     def resolve_path(self, words: Sequence[str]) -> tuple[str, ...]:
-        """The command path ``words`` names (``["Emulator", "serve"]``), or a usage error that
-        names the closest command."""
+        """The command path ``words`` names (``["Emulator", "serve"]``), as registered."""
+        return self._resolve(words)[0]
+
+    def _resolve(self, words: Sequence[str]) -> tuple[tuple[str, ...], click.Command]:
+        """The path and the command ``words`` name; a usage error naming the closest command
+        when a word names none."""
         path: list[str] = []
-        group: click.Command = self
+        command: click.Command = self
         for word in words:
-            found = self.find(group, word) if isinstance(group, click.Group) else None
+            found = self.find(command, word) if isinstance(command, click.Group) else None
             if found is None:
-                raise _unknown_command(group, path, word)
+                raise _unknown_command(command, path, word)
             path.append(found[0])
-            group = found[1]
-        return tuple(path)
+            command = found[1]
+        return tuple(path), command
 
     # -- the help model -------------------------------------------------------------------
 
@@ -152,20 +156,11 @@ class OcmGroup(click.Group):
 
     def _paths_under(self, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         yield path
-        command = self._command_at(path)
+        command = self._resolve(path)[1]
         if isinstance(command, click.Group):
             ctx = click.Context(command, info_name=path[-1])
             for name in command.list_commands(ctx):
                 yield from self._paths_under((*path, name))
-
-    def _command_at(self, path: Sequence[str]) -> click.Command:
-        command: click.Command = self
-        for name in path:
-            found = self.find(command, name) if isinstance(command, click.Group) else None
-            if found is None:
-                raise LookupError(f"no command '{' '.join((PROG, *path))}'")
-            command = found[1]
-        return command
 
     def _listings(
         self, ctx: click.Context, manual: Manual, path: Sequence[str]
@@ -208,7 +203,7 @@ class OcmGroup(click.Group):
         except click.UsageError as error:
             _usage_failure(ctx, error)
         if line.unknown is not None:
-            group = self._command_at(line.path)
+            group = self._resolve(line.path)[1]
             _fail(ctx, _unknown_command(group, line.path, line.unknown))
         if line.lacks_command:
             _no_command(ctx, self.page(line.path))

@@ -13,7 +13,7 @@ ROOT_MANUAL = Manual(
         "its OCM folders. Sign-in happens once per run and is cached between runs.",
         "OCM's own service is gone: ocm-tool talks to the API of docs/api.md at `--endpoint`. "
         "`--demo` runs any command against the built-in emulator with a generated sample "
-        "tenant, so every example runs without a tenant.",
+        "tenant, to try it without one.",
         "Command names match whatever their case, and the global options below may come before "
         "or after the command. Every option can also be set by an environment variable named "
         "after it: `OCM_CA_BUNDLE` for `--ca-bundle`, `OCM_<COMMAND>_<OPTION>` for a command's "
