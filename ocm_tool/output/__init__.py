@@ -1,14 +1,21 @@
-"""Writing tables and files: one atomic writer, and a protocol every table format implements.
+"""Writing tables and files: one atomic writer, and the protocols every table format implements.
 
 - :mod:`~ocm_tool.output.atomic`: files that appear whole or not at all (``AtomicFile``,
   ``write_atomically``); every file ocm-tool writes goes through it.
 - :mod:`~ocm_tool.output.values`: the typed values of a cell and their text form.
-- :mod:`~ocm_tool.output.csv`: the CSV format, the first :class:`TableFormat`.
+- :mod:`~ocm_tool.output.csv`: the CSV format (a file per table).
+- :mod:`~ocm_tool.output.xlsx`: the Excel workbook format (one file for the run, a sheet per
+  table).
 - :mod:`~ocm_tool.output.rundir`: the run folder ``<account>_<yyyyMMddTHHmmssffff>``.
+- :mod:`~ocm_tool.output.livereport`: a report rewritten whole as a run goes on.
 
-A **format** makes one :class:`TableWriter` per table; a table's file is named after its stem
-and the format's suffix (``Contacts`` + ``.csv``). Adding a format is a new module with a class
-that satisfies :class:`TableFormat`, and a way for the export commands to choose it.
+A **format** is opened once per run folder (:meth:`TableFormat.open`, with the stems of the
+run's tables in their order) and makes one :class:`TableWriter` per table. A format with a file
+per table (CSV) commits each file when its table commits; a format with one file for the run
+(the workbook) takes each committed table in and writes its file in :meth:`FormatRun.finish`,
+when the run ends. Several formats can be open for one run: every chunk of rows goes to each.
+Adding a format is a new module with a class that satisfies :class:`TableFormat`, and a name
+for ``--format``.
 """
 
 from __future__ import annotations
@@ -19,26 +26,33 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
+from ocm_tool.output.atomic import WrittenFile
 from ocm_tool.output.values import Value
 
 
 @dataclass(frozen=True)
 class WrittenTable:
-    """A committed table: its file, how many data rows it has, its SHA-256 and size."""
+    """A committed table: its name in its format, how many data rows it has, and the SHA-256 of
+    its own file (``None`` when the table is part of a run's file, a workbook's sheet).
 
-    path: Path
+    ``cut_cells``: cells the format had to cut (a workbook cell holds 32,767 characters);
+    ``parts``: where the table went inside a run's file (its sheets, in order).
+    """
+
+    name: str
     rows: int
-    sha256: str
-    size: int
+    sha256: str | None
+    cut_cells: int = 0
+    parts: tuple[str, ...] = ()
 
 
 class TableWriter(Protocol):
     """One table, written atomically.
 
     Entering writes the header (a table with no rows is header-only); :meth:`write` appends
-    rows, each with one value per column; :meth:`commit` makes the file appear under its final
-    name; leaving the ``with`` block without committing discards everything. Errors are
-    :class:`~ocm_tool.errors.OutputError`.
+    rows, each with one value per column; :meth:`commit` makes the table final (its file under
+    its final name, or its place in the run's file); leaving the ``with`` block without
+    committing discards everything of it. Errors are :class:`~ocm_tool.errors.OutputError`.
     """
 
     rows: int
@@ -57,19 +71,48 @@ class TableWriter(Protocol):
     def commit(self) -> WrittenTable: ...
 
 
+class FormatRun(Protocol):
+    """A format's output in one run folder (a context manager).
+
+    :meth:`table` may be called from several threads at once (one per table); a format
+    serialises what it must. :meth:`finish` writes the run's own file, if the format has one,
+    from the tables committed so far, and returns it (``None``: the format writes a file per
+    table). Leaving the ``with`` block without finishing leaves no run file behind.
+    """
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def table(self, stem: str, header: Sequence[str]) -> TableWriter:
+        """A writer of the table ``stem`` with these column headers."""
+        ...
+
+    def finish(self) -> WrittenFile | None: ...
+
+
 class TableFormat(Protocol):
-    """A file format for tables: its name (``--format``), suffix, and a writer per table."""
+    """A file format for tables: its name (``--format``), what it calls a table, and its output
+    for a run folder."""
 
     @property
     def name(self) -> str: ...
 
     @property
-    def suffix(self) -> str: ...
-
-    def table(self, folder: Path, stem: str, header: Sequence[str]) -> TableWriter:
-        """A writer of the table ``folder/<stem><suffix>`` with these column headers."""
+    def run_file(self) -> str | None:
+        """The name of the run's own file (``OCM-Export.xlsx``); ``None``: a file per table."""
         ...
 
-    def file_name(self, stem: str) -> str:
-        """The name of a table's file: its stem and this format's suffix."""
+    def table_name(self, stem: str) -> str:
+        """What the table ``stem`` is called in this format: its file (``Contacts.csv``), or its
+        place in the run's file (``OCM-Export.xlsx: Contacts``)."""
+        ...
+
+    def open(self, folder: Path, stems: Sequence[str]) -> FormatRun:
+        """Start writing the tables ``stems`` (in the run's order) in ``folder``."""
         ...

@@ -65,8 +65,11 @@ class AtomicFile:
             raise output_error(error, self.partial) from error
         return self
 
-    def write(self, data: bytes) -> None:
-        """Append ``data`` and hand it to the OS (it is on disk, not in this process)."""
+    def write(self, data: bytes) -> int:
+        """Append ``data`` and hand it to the OS (it is on disk, not in this process).
+
+        Returns its length, so an archive writer (zipfile, XlsxWriter) can write to the file
+        as to a stream it cannot seek."""
         if self._file is None or self._written is not None:
             raise RuntimeError("AtomicFile.write outside of its with block or after commit")
         try:
@@ -76,6 +79,10 @@ class AtomicFile:
             raise output_error(error, self.partial) from error
         self._hash.update(data)
         self._size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: :meth:`write` hands every chunk to the OS (for stream users)."""
 
     def commit(self) -> WrittenFile:
         """fsync, close and rename to the final name; return what was written."""

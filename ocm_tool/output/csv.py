@@ -1,5 +1,8 @@
 """The CSV format: RFC 4180 files written in chunks, as OCM-Script.ps1's ``Export-Csv`` wrote them.
 
+A file per table: ``CsvFormat().open(folder, stems).table("Contacts", header)`` writes
+``folder/Contacts.csv``; the format has no file of its own for the run.
+
 Dialect (the one CSV dialect of ocm-tool, also used by the purge report): comma, every field
 quoted, quotes doubled, CRLF line ends, embedded newlines kept inside quotes; ``utf-8-sig``
 writes the BOM once (so Excel reads UTF-8), ``utf-8`` none. Values become text by
@@ -14,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Self
 
 import pandas as pd
 
 from ocm_tool.output import WrittenTable
-from ocm_tool.output.atomic import AtomicFile
+from ocm_tool.output.atomic import AtomicFile, WrittenFile
 from ocm_tool.output.values import Value, text_of
 
 ENCODINGS = ("utf-8-sig", "utf-8")
@@ -81,7 +84,7 @@ class CsvWriter:
     def commit(self) -> WrittenTable:
         """Make the file appear under its final name; return what was written."""
         written = self._file.commit()
-        return WrittenTable(written.path, self.rows, written.sha256, written.size)
+        return WrittenTable(written.path.name, self.rows, written.sha256)
 
     def __exit__(
         self,
@@ -99,9 +102,31 @@ class CsvFormat:
     encoding: str = "utf-8-sig"
     name: ClassVar[str] = "csv"
     suffix: ClassVar[str] = ".csv"
+    run_file: ClassVar[str | None] = None
 
-    def file_name(self, stem: str) -> str:
+    def table_name(self, stem: str) -> str:
         return f"{stem}{self.suffix}"
 
-    def table(self, folder: Path, stem: str, header: Sequence[str]) -> CsvWriter:
-        return CsvWriter(folder / self.file_name(stem), header, encoding=self.encoding)
+    def open(self, folder: Path, stems: Sequence[str]) -> CsvRun:
+        return CsvRun(self, Path(folder))
+
+
+@dataclass(frozen=True)
+class CsvRun:
+    """CSV files in one run folder (a :class:`~ocm_tool.output.FormatRun` with no run file)."""
+
+    format: CsvFormat
+    folder: Path
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def table(self, stem: str, header: Sequence[str]) -> CsvWriter:
+        path = self.folder / self.format.table_name(stem)
+        return CsvWriter(path, header, encoding=self.format.encoding)
+
+    def finish(self) -> WrittenFile | None:
+        return None

@@ -49,7 +49,7 @@ def test_a_stamp_keeps_the_text_and_knows_the_instant() -> None:
 
 
 def test_file_names_are_the_stem_and_the_formats_suffix() -> None:
-    assert CsvFormat().file_name("Contacts") == "Contacts.csv"
+    assert CsvFormat().table_name("Contacts") == "Contacts.csv"
 
 
 def test_enums_are_written_as_their_values() -> None:
