@@ -1,7 +1,9 @@
 """Reading the list of mailboxes of ``--mailboxes-file``.
 
 Contract of :func:`read_mailbox_list`: the addresses of the file, in order, duplicates (any
-case) dropped; one address a line or a CSV with an ``address`` column; anything unreadable,
+case) dropped; one address a line, or a CSV with an ``address`` or a ``PrimarySmtpAddress``
+column (``Get-Mailbox | Export-Csv`` writes the latter, after a ``#TYPE`` line that is
+skipped as a comment); anything unreadable,
 empty or not an address is a :class:`~ocm_tool.errors.UsageError` (exit 2), raised before any
 call to the service. Self-contained: it knows nothing of purges or the client.
 """
@@ -15,13 +17,16 @@ from pathlib import Path
 from ocm_tool.errors import UsageError
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
+#: Header names (any case) of the column that holds the addresses, in order of preference.
+ADDRESS_COLUMNS = ("address", "primarysmtpaddress")
 
 
 def read_mailbox_list(path: Path) -> list[str]:
     """The addresses in ``path``, in order, duplicates (any case) dropped.
 
     Either one address a line (blank lines and lines starting with ``#`` ignored), or a CSV
-    file whose header has an ``address`` column (any case; other columns ignored). Raises
+    file whose header has an ``address`` or ``PrimarySmtpAddress`` column (any case; other
+    columns ignored). Raises
     :class:`UsageError` for an unreadable or empty file, or a value that is not an address.
     """
     try:
@@ -32,8 +37,9 @@ def read_mailbox_list(path: Path) -> list[str]:
     lines = [(number, line) for number, line in lines if line and not line.startswith("#")]
     if lines:
         header = [cell.strip().casefold() for cell in next(csv.reader([lines[0][1]]))]
-        if "address" in header:
-            column = header.index("address")
+        named = [name for name in ADDRESS_COLUMNS if name in header]
+        if named:
+            column = header.index(named[0])
             lines = [
                 (number, row[column].strip() if column < len(row) else "")
                 for number, line in lines[1:]
@@ -44,7 +50,8 @@ def read_mailbox_list(path: Path) -> list[str]:
         if not _ADDRESS.match(value):
             raise UsageError(
                 f"{path}, line {number}: {value!r} is not a mailbox address",
-                hint="one SMTP address a line, or a CSV with an 'address' column",
+                hint="one SMTP address a line, or a CSV with an 'address' or "
+                "'PrimarySmtpAddress' column",
             )
         addresses.setdefault(value.casefold(), value)
     if not addresses:

@@ -14,6 +14,11 @@ Contract of :func:`temporary_full_access`:
   problems never raise: they are recorded (``error``) and told through ``say``, with the
   command that removes the grant by hand.
 - Every step is told through ``say`` and recorded in ``GrantRecord.steps``.
+
+:func:`access_if_asked` is what a command with ``--grant-access`` does per mailbox (purge and
+export alike): no grant unless asked, none for the signed-in admin's own mailbox, else
+:func:`temporary_full_access`; :func:`left_behind_note` is the line a report keeps when a
+grant may still be there.
 """
 
 from __future__ import annotations
@@ -102,8 +107,48 @@ def has_full_access(client: GraphClient, mailbox: str, user: str) -> bool:
 
 
 @contextmanager
+def access_if_asked(
+    client: GraphClient,
+    mailbox: str | None,
+    account: str | None,
+    *,
+    asked: bool,
+    purpose: str,
+    say: Callable[[str], None],
+) -> Iterator[GrantRecord | None]:
+    """FullAccess for ``account`` on ``mailbox`` during the block when ``asked``
+    (``--grant-access``), for ``purpose`` (``purge``, ``export``); the record, or ``None`` when
+    no grant was asked or needed (``mailbox`` ``None`` or the account's own)."""
+    if not asked:
+        yield None
+        return
+    if mailbox is None or (account and mailbox.casefold() == account.casefold()):
+        say("--grant-access: this is your own mailbox, no grant is needed")
+        yield None
+        return
+    assert account is not None  # app-only sign-in with --grant-access is refused up front
+    with temporary_full_access(client, mailbox, account, say=say, purpose=purpose) as record:
+        yield record
+
+
+def left_behind_note(record: GrantRecord | None, mailbox: str) -> str | None:
+    """The line for a report when a grant we added may still be there; None otherwise."""
+    if record is None or not record.left_behind:
+        return None
+    return (
+        f"FullAccess of {record.user} on {mailbox} may still be "
+        f"there: {manual_removal_command(mailbox, record.user)}"
+    )
+
+
+@contextmanager
 def temporary_full_access(
-    client: GraphClient, mailbox: str, user: str, *, say: Callable[[str], None]
+    client: GraphClient,
+    mailbox: str,
+    user: str,
+    *,
+    say: Callable[[str], None],
+    purpose: str = "purge",
 ) -> Iterator[GrantRecord]:
     """FullAccess for ``user`` on ``mailbox`` during the block (see the module contract).
 
@@ -134,7 +179,7 @@ def temporary_full_access(
             _revoke(client, record, step)
         raise
     record.added = True
-    step(f"Add-MailboxPermission: FullAccess granted to {user} on {mailbox} for this purge")
+    step(f"Add-MailboxPermission: FullAccess granted to {user} on {mailbox} for this {purpose}")
     try:
         yield record
     finally:

@@ -25,9 +25,7 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.r
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -42,6 +40,7 @@ from ocm_tool.errors import (
 from ocm_tool.export.entities import ENTITIES
 from ocm_tool.export.run import run_export
 from ocm_tool.mailboxes import grant
+from ocm_tool.mailboxes.listrun import StopSignal
 from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
@@ -76,8 +75,9 @@ class PurgeCancelled(Exception):
     """The person did not type the confirmation."""
 
 
-class PurgeRun:
-    """What every mailbox of one run shares: client, operation, options, observer, stop signal."""
+class PurgeRun(StopSignal):
+    """What every mailbox of one run shares: client, operation, options, observer, and the
+    run's :class:`~ocm_tool.mailboxes.listrun.StopSignal` (``stop``, ``stopping``, ``fatal``)."""
 
     def __init__(
         self,
@@ -87,6 +87,7 @@ class PurgeRun:
         observer: PurgeObserver,
         run_dir: Path,
     ) -> None:
+        super().__init__()
         self.runtime = runtime
         self.client: GraphClient = runtime.client
         self.account = runtime.account
@@ -94,22 +95,6 @@ class PurgeRun:
         self.options = options
         self.observer = observer
         self.run_dir = run_dir
-        self.fatal: OcmError | None = None
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-
-    def stop(self, error: OcmError | None = None) -> None:
-        """Start nothing new; mailboxes in progress stop before their next folder.
-
-        ``error`` (the first one is kept in ``fatal``) is what ended the run."""
-        with self._lock:
-            if error is not None and self.fatal is None:
-                self.fatal = error
-            self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
 
 
 class MailboxPurge:
@@ -140,7 +125,15 @@ class MailboxPurge:
         run.observer.started(self.display, len(run.operation.folders))
         interrupted = False
         try:
-            with self._access(result):
+            with grant.access_if_asked(
+                self.client,
+                self.target.address,
+                run.account,
+                asked=run.options.grant_access,
+                purpose="purge",
+                say=self._say,
+            ) as record:
+                result.grant = record  # filled in further while the grant is taken back
                 plan = self.plan()
                 result.folders = [
                     FolderResult(
@@ -171,31 +164,9 @@ class MailboxPurge:
         result.settle(interrupted=interrupted)
         return result
 
-    def _access(self, result: MailboxResult) -> AbstractContextManager[None]:
-        run = self.run_state
-        address = self.target.address
-        if not run.options.grant_access:
-            return nullcontext()
-        if address is None or (run.account and address.casefold() == run.account.casefold()):
-            self._say("--grant-access: this is your own mailbox, no grant is needed")
-            return nullcontext()
-        return self._granted(result, address)
-
-    @contextmanager
-    def _granted(self, result: MailboxResult, address: str) -> Iterator[None]:
-        account = self.run_state.account
-        assert account is not None  # app-only sign-in with --grant-access is refused up front
-        with grant.temporary_full_access(self.client, address, account, say=self._say) as record:
-            result.grant = record  # filled in further while the grant is taken back
-            yield
-
     def _note_grant(self, result: MailboxResult) -> None:
-        record = result.grant
-        if record is not None and record.left_behind:
-            message = (
-                f"FullAccess of {record.user} on {self.display} may still be "
-                f"there: {grant.manual_removal_command(self.display, record.user)}"
-            )
+        message = grant.left_behind_note(result.grant, self.display)
+        if message is not None:
             result.error = f"{result.error}; {message}" if result.error else message
 
     def plan(self) -> list[PlannedFolder]:
@@ -257,7 +228,7 @@ class MailboxPurge:
             ENTITIES,
             mailbox=self.target.address,
             output_dir=run.run_dir,
-            table_format=CsvFormat(),
+            formats=(CsvFormat(),),
         )
         result.export = ExportRecord(report.status, report.run_dir)
         self._say(f"export-all-data: {report.status}, in {report.run_dir}")

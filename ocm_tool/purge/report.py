@@ -13,7 +13,8 @@ Contract:
   (:class:`~ocm_tool.mailboxes.grant.GrantRecord`, :class:`ExportRecord`) until the files
   are written.
 - :class:`ReportWriter` rewrites both files as mailboxes finish (at most every
-  ``min_interval`` seconds, and always at the end), each to a temporary name renamed over the
+  ``min_interval`` seconds, and always at the end) through
+  :class:`~ocm_tool.output.livereport.LiveReport`, each to a temporary name renamed over the
   old one: an interrupted run always leaves a whole, readable report.
 - :func:`read_report` reads a previous ``purge-report.csv`` back (``--resume``).
 """
@@ -21,9 +22,7 @@ Contract:
 from __future__ import annotations
 
 import csv
-import json
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,11 +32,11 @@ from typing import Any
 
 from ocm_tool.errors import UsageError
 from ocm_tool.mailboxes.grant import GrantRecord
-from ocm_tool.output.atomic import write_atomically
-from ocm_tool.output.csv import CsvWriter
+from ocm_tool.output.livereport import LiveReport
 
-CSV_NAME = "purge-report.csv"
-JSON_NAME = "purge-report.json"
+STEM = "purge-report"
+CSV_NAME = f"{STEM}.csv"
+JSON_NAME = f"{STEM}.json"
 COLUMNS: tuple[str, ...] = (
     "mailbox",
     "folder",
@@ -232,19 +231,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _write_csv(path: Path, rows: Sequence[Row]) -> None:
-    """``purge-report.csv``, rewritten whole, in the dialect of the export files."""
-    with CsvWriter(path, COLUMNS, exclusive=False) as out:
-        out.write([[row[column] for column in COLUMNS] for row in rows])
-        out.commit()
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """``purge-report.json``, rewritten whole."""
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    write_atomically(path, text.encode("utf-8"))
-
-
 class ReportWriter:
     """The report of one run, rewritten atomically as mailboxes are recorded.
 
@@ -263,10 +249,9 @@ class ReportWriter:
         min_interval: float = 0.5,
     ) -> None:
         self.run_dir = run_dir
-        self.min_interval = min_interval
-        self._written_at: float | None = None
-        self.csv_path = run_dir / CSV_NAME
-        self.json_path = run_dir / JSON_NAME
+        self._files = LiveReport(run_dir, STEM, COLUMNS, min_interval=min_interval)
+        self.csv_path = self._files.csv_path
+        self.json_path = self._files.json_path
         self._meta = {
             "tool": "ocm-tool",
             **meta,
@@ -289,10 +274,8 @@ class ReportWriter:
         """Keep ``result`` (replacing the mailbox's earlier state) and rewrite the files."""
         with self._lock:
             self._results[result.mailbox.casefold()] = result
-            now = time.monotonic()
-            if self._written_at is None or now - self._written_at >= self.min_interval:
+            if self._files.due():
                 self._write()
-                self._written_at = now
 
     def finish(self, status: RunStatus) -> None:
         """Stamp the run's final ``status`` and end time and write the files a last time."""
@@ -312,9 +295,8 @@ class ReportWriter:
             "remaining": sum(r.remaining for r in results),
         }
         document = {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
-        # JSON first: whoever sees the CSV (--resume, a watching script) finds the JSON too.
-        _write_json(self.json_path, document)
-        _write_csv(self.csv_path, [row for result in results for row in result.rows()])
+        rows = [[row[column] for column in COLUMNS] for result in results for row in result.rows()]
+        self._files.write(document, rows)
 
 
 def _int(value: str | None) -> int:

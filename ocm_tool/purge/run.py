@@ -37,12 +37,13 @@ told of the report as soon as it exists (so a front end can sum the run up howev
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 
 from ocm_tool import __version__
 from ocm_tool.errors import ExitStatus, UsageError
 from ocm_tool.mailboxes.addresses import read_mailbox_list
+from ocm_tool.mailboxes.listrun import run_list
 from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.purge.mailbox import MailboxPurge, PurgeCancelled, PurgeRun, Review, Target
 from ocm_tool.purge.options import PurgeOptions
@@ -242,26 +243,21 @@ def _confirm_list(
 def _run_list(run: PurgeRun, writer: ReportWriter, to_do: list[Target]) -> ExitStatus:
     """Many mailboxes, ``settings.concurrency`` at a time; the report is written as they end."""
     options = run.options
-    interrupted = False
-    recorded: set[Future[MailboxResult]] = set()
-    workers = max(1, min(run.runtime.settings.concurrency, len(to_do)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="purge") as pool:
-        futures = [pool.submit(_purge_listed, run, target) for target in to_do]
-        try:
-            for future in as_completed(futures):
-                _record(run, writer, future, recorded)
-        except BaseException as error:
-            interrupted = isinstance(error, KeyboardInterrupt)
-            run.stop()
-            if interrupted:
-                run.observer.note(
-                    None,
-                    "interrupted: finishing the calls in flight and taking "
-                    "back access grants (the report is written next)",
-                )
-            _drain(run, writer, futures, recorded)
-            if not interrupted:
-                raise
+
+    def record(result: MailboxResult) -> None:
+        writer.record(result)
+        if result.status != MailboxStatus.NOT_STARTED:
+            run.observer.finished(result)
+
+    interrupted = run_list(
+        to_do,
+        partial(_purge_listed, run),
+        workers=run.runtime.settings.concurrency,
+        record=record,
+        signal=run,
+        note=partial(run.observer.note, None),
+        thread_name="purge",
+    )
     results = writer.results
     writer.finish(
         RunStatus.FAILED
@@ -277,40 +273,3 @@ def _run_list(run: PurgeRun, writer: ReportWriter, to_do: list[Target]) -> ExitS
 
 def _purge_listed(run: PurgeRun, target: Target) -> MailboxResult:
     return MailboxPurge(run, target).run()
-
-
-def _record(
-    run: PurgeRun,
-    writer: ReportWriter,
-    future: Future[MailboxResult],
-    recorded: set[Future[MailboxResult]],
-) -> None:
-    """Write a finished mailbox to the report and show it (once)."""
-    if future in recorded:
-        return
-    result = future.result()
-    recorded.add(future)
-    writer.record(result)
-    if result.status != MailboxStatus.NOT_STARTED:
-        run.observer.finished(result)
-
-
-def _drain(
-    run: PurgeRun,
-    writer: ReportWriter,
-    futures: list[Future[MailboxResult]],
-    recorded: set[Future[MailboxResult]],
-) -> None:
-    """Wait for every mailbox still running (they stop at their next folder) and record it."""
-    for future in futures:
-        while True:
-            try:
-                _record(run, writer, future, recorded)
-            except KeyboardInterrupt:
-                run.observer.note(
-                    None, "still taking back access grants and writing the report; please wait"
-                )
-                continue
-            except Exception:  # noqa: BLE001 - a bug in that mailbox; the first one is raised
-                pass
-            break
