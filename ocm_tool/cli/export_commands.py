@@ -1,41 +1,69 @@
 """The export commands: one click command per row of ``export.commands.EXPORT_OPERATIONS``.
 
 Each command's help page is generated from its row too (:func:`export_manual`). Only the
-tables are imported here; the export engine (client, writers) loads when a command runs.
+tables are imported here (the entity table, the import targets); the export engine (client,
+writers) loads when a command runs. A row with ``lists`` (export-all-data) also takes
+``--mailboxes-file`` and ``--resume`` and then runs ``export.bulk.run_bulk_export``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.errors import UsageError
 from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
+from ocm_tool.export.targets.tables import BY_NAME as TARGETS
 from ocm_tool.runtime import Runtime
 
+#: ``--format`` names, in the order of the help.
+FORMAT_NAMES = ("csv", "xlsx")
+
 _RUN_FOLDER = (
-    "Each run writes a new folder `<account>_<yyyyMMddTHHmmssffff>` under `--output-dir` "
-    "(the signed-in account, or with app-only sign-in the mailbox, and the local time), with "
-    "`manifest.json`: the rows, size and SHA-256 of each file, the run's status and the links "
-    "that point at nothing. A file under its final name is always whole; a file that failed "
-    "is not written, the others still are, and the run ends with exit status 1."
+    "Each run writes a new folder `<mailbox>_<yyyyMMddTHHmmssffff>` under `--output-dir` (the "
+    "mailbox exported, by default the signed-in account, and the local time; the account that "
+    "exported it stays in the manifest), with `manifest.json`: the rows, size and SHA-256 of "
+    "each file, the run's status and the links that point at nothing. A file under its final "
+    "name is always whole; a file that failed is not written, the others still are, and the "
+    "run ends with exit status 1."
 )
 _FILES = (
     "The CSV files are the script's, column for column: RFC 4180, every field quoted, CRLF, "
     "UTF-8 with the BOM Excel needs (`--encoding utf-8` leaves it out); custom fields of the "
     "templates become columns of their own. docs/export.md describes every column."
 )
+_WORKBOOK = (
+    "`--format xlsx` writes `OCM-Export.xlsx` instead: a sheet per file with the same rows and "
+    "columns, typed cells (dates, amounts in their currency, booleans), the header frozen and "
+    "filtered; texts stay texts, never formulas or links. `--format csv,xlsx` writes both. "
+    "`--import-for TARGET` (outlook, google, hubspot, dynamics, salesforce) adds "
+    "`import/TARGET/`: files that product imports as they are, with a `README.txt` of the "
+    "steps (docs/import-targets.md)."
+)
+_LISTS = (
+    "`--mailboxes-file FILE` exports every mailbox listed (one address a line, or a CSV with an "
+    "`address` or `PrimarySmtpAddress` column, as `Get-Mailbox | Export-Csv` writes it), "
+    "`--concurrency` mailboxes at a time: one run folder per mailbox under one new folder, "
+    "with `export-report.csv` and `export-report.json` rewritten as mailboxes finish. "
+    "`--resume REPORT` goes on in that report's folder and skips the mailboxes it shows "
+    "complete."
+)
 _PERMISSIONS = (
     "Read access to the mailbox: your own, a Microsoft 365 group you are a member of, one you "
     "hold FullAccess on, or any mailbox with app-only sign-in (`full_access_as_app`; "
-    "`--mailbox` is then required). Shared OCM data lives in the group's mailbox, private "
-    "data in each user's."
+    "`--mailbox` is then required). An Exchange or Global Administrator may add "
+    "`--grant-access`: FullAccess is granted for the export and always removed afterwards (a "
+    "grant you already held is left alone). Shared OCM data lives in the group's mailbox, "
+    "private data in each user's."
 )
 _NEVER = (
-    "It only reads: nothing in any mailbox is changed. It writes only inside the new run "
-    "folder, which no other run shares."
+    "It only reads: nothing in any mailbox is changed (a FullAccess grant of `--grant-access` "
+    "is taken back). It writes only inside the new run folder, which no other run shares."
 )
 _ENDPOINT = (
     "The examples assume the endpoint is set (`--endpoint` or `OCM_ENDPOINT`) and sign-in "
@@ -49,6 +77,29 @@ def _files(operation: ExportOperation) -> str:
     return " and ".join(f"{entity.stem}.csv" for entity in operation.entities)
 
 
+def _list_examples(operation: ExportOperation) -> tuple[Example, ...]:
+    if not operation.lists:
+        return ()
+    name = operation.name
+    return (
+        Example(
+            f"ocm-tool {name} --mailboxes-file mailboxes.csv --grant-access",
+            "Exports every mailbox of the list, a few at a time, each into its own folder "
+            "under one new folder, granting you FullAccess on each for its export only.",
+        ),
+        Example(
+            f"ocm-tool {name} --mailboxes-file mailboxes.csv --resume RUN/export-report.csv",
+            "Goes on with an interrupted list in its folder: the mailboxes already complete "
+            "are skipped.",
+        ),
+        Example(
+            f"ocm-tool {name} --import-for hubspot --import-for outlook",
+            "Also writes the files HubSpot and Outlook import as they are, each with its "
+            "README.txt.",
+        ),
+    )
+
+
 def export_manual(operation: ExportOperation) -> Manual:
     """The help page of one export operation, written around the entities of its row."""
     name, files = operation.name, _files(operation)
@@ -60,6 +111,8 @@ def export_manual(operation: ExportOperation) -> Manual:
             Items(tuple((f"`{e.stem}.csv`", e.about) for e in operation.entities)),
             _RUN_FOLDER,
             _FILES,
+            _WORKBOOK,
+            *((_LISTS,) if operation.lists else ()),
         ),
         examples=(
             Example(
@@ -78,65 +131,207 @@ def export_manual(operation: ExportOperation) -> Manual:
                 "which you are a member of, into a run folder under exports.",
             ),
             Example(
+                f"ocm-tool {name} --format csv,xlsx",
+                f"Writes {files} as CSV files and as one Excel workbook, OCM-Export.xlsx.",
+            ),
+            Example(
                 "OCM_CLIENT_SECRET=$SECRET ocm-tool --auth client-secret --tenant "
                 f"contoso.onmicrosoft.com --client-id $APP_ID {name} --mailbox alice@contoso.com",
                 "Signs in as an app with full_access_as_app (the secret comes from the "
                 "environment, never from the command line) and exports Alice's mailbox.",
             ),
+            *_list_examples(operation),
         ),
         permissions=_PERMISSIONS,
         never_touches=_NEVER,
         notes=(_ENDPOINT,),
         related=(*(siblings if operation is EXPORT_ALL else [EXPORT_ALL.name]), "purge-all-data"),
-        pages=("export.md", "original-script.md"),
+        pages=("export.md", "import-targets.md", "original-script.md"),
     )
+
+
+class FormatList(click.ParamType):
+    """``csv``, ``xlsx`` or ``csv,xlsx``: table formats, comma-separated."""
+
+    name = "FORMAT[,FORMAT]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        names = tuple(part.strip().casefold() for part in str(value).split(",") if part.strip())
+        unknown = [n for n in names if n not in FORMAT_NAMES]
+        if unknown or not names:
+            self.fail(
+                f"{value!r}: formats are {', '.join(FORMAT_NAMES)}, comma-separated", param, ctx
+            )
+        return names
+
+
+def _formats(names: Sequence[tuple[str, ...]], encoding: str) -> list[Any]:
+    """The table formats of ``--format`` (each once, in the order given)."""
+    from ocm_tool.output.csv import CsvFormat
+    from ocm_tool.output.xlsx import XlsxFormat
+
+    chosen = dict.fromkeys(name for group in names for name in group) or {"csv": None}
+    made: dict[str, Callable[[], Any]] = {
+        "csv": lambda: CsvFormat(encoding=encoding),
+        "xlsx": XlsxFormat,
+    }
+    return [made[name]() for name in chosen]
+
+
+def _targets(operation: ExportOperation, names: Sequence[str]) -> list[Any]:
+    """The import targets of ``--import-for``; refused when the command lacks their tables."""
+    chosen = [TARGETS[name] for name in dict.fromkeys(names)]
+    for target in chosen:
+        missing = [key for key in target.needs if key not in operation.entity_keys]
+        if missing:
+            raise UsageError(
+                f"--import-for {target.name} is made from {', '.join(target.needs)}, and "
+                f"{operation.name} does not export {', '.join(missing)}",
+                hint=f"use export-all-data --import-for {target.name}",
+            )
+    return chosen
 
 
 def export_command(operation: ExportOperation) -> click.Command:
     """The click command of one export operation."""
 
-    @click.command(operation.name, context_settings=CONTEXT_SETTINGS)
-    @click.option(
-        "--mailbox",
-        metavar="ADDRESS",
-        show_default="the signed-in user's mailbox",
-        help="User or group mailbox to export.",
-    )
-    @click.option(
-        "--output-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="Where the run folder is created.",
-    )
-    @click.option(
-        "--encoding",
-        type=click.Choice(["utf-8-sig", "utf-8"]),
-        default="utf-8-sig",
-        show_default=True,
-        help="CSV encoding; utf-8-sig has the BOM Excel needs.",
-    )
-    @pass_runtime
-    def command(runtime: Runtime, mailbox: str | None, output_dir: Path, encoding: str) -> None:
-        from ocm_tool.export.run import run_export
-        from ocm_tool.output.csv import CsvFormat
-        from ocm_tool.ui.export_view import ExportProgress, show_export_result
+    def command(runtime: Runtime, **options: Any) -> None:
+        formats = _formats(options.pop("table_formats"), options.pop("encoding"))
+        imports = _targets(operation, options.pop("import_for"))
+        if options.get("mailboxes_file") is not None:
+            _export_list(runtime, operation, formats, imports, **options)
+        elif options.get("resume") is not None:
+            raise UsageError("--resume goes with --mailboxes-file", hint="add --mailboxes-file")
+        else:
+            options.pop("mailboxes_file", None)
+            options.pop("resume", None)
+            _export_one(runtime, operation, formats, imports, **options)
 
-        with ExportProgress(runtime.console) as progress:
-            report = run_export(
-                runtime,
-                operation.entities,
-                mailbox=mailbox,
-                output_dir=output_dir,
-                table_format=CsvFormat(encoding=encoding),
-                progress=progress,
-            )
-        if report.error is not None:
-            raise report.error
-        show_export_result(runtime.console, runtime.err_console, report)
-        exit_with(report.exit_status)
+    parameters: list[click.Parameter] = [
+        click.Option(
+            ["--mailbox"],
+            metavar="ADDRESS",
+            show_default="the signed-in user's mailbox",
+            help="User or group mailbox to export.",
+        ),
+        click.Option(
+            ["--output-dir"],
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("."),
+            show_default=True,
+            help="Where the run folder is created.",
+        ),
+        click.Option(
+            ["--format", "table_formats"],
+            type=FormatList(),
+            multiple=True,
+            help="csv (the default), xlsx (OCM-Export.xlsx, a sheet per file), or csv,xlsx.",
+        ),
+        click.Option(
+            ["--encoding"],
+            type=click.Choice(["utf-8-sig", "utf-8"]),
+            default="utf-8-sig",
+            show_default=True,
+            help="CSV encoding; utf-8-sig has the BOM Excel needs.",
+        ),
+        click.Option(
+            ["--import-for", "import_for"],
+            type=click.Choice(list(TARGETS)),
+            multiple=True,
+            metavar="TARGET",
+            help=f"Also write import/TARGET/, ready to import ({', '.join(TARGETS)}); repeatable.",
+        ),
+        click.Option(
+            ["--grant-access"],
+            is_flag=True,
+            help="Grant yourself FullAccess for the export and always remove it afterwards.",
+        ),
+    ]
+    if operation.lists:
+        parameters += [
+            click.Option(
+                ["--mailboxes-file"],
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Export every mailbox listed (one address a line, or a CSV with an "
+                "'address' or 'PrimarySmtpAddress' column).",
+            ),
+            click.Option(
+                ["--resume"],
+                type=click.Path(exists=True, path_type=Path),
+                metavar="REPORT",
+                help="Go on with a list: skip the mailboxes a previous export-report.csv "
+                "(or its folder) shows complete.",
+            ),
+        ]
+    return click.Command(
+        operation.name,
+        callback=pass_runtime(command),
+        params=parameters,
+        context_settings=CONTEXT_SETTINGS,
+    )
 
-    return command
+
+def _export_one(
+    runtime: Runtime,
+    operation: ExportOperation,
+    formats: list[Any],
+    imports: list[Any],
+    *,
+    mailbox: str | None,
+    output_dir: Path,
+    grant_access: bool,
+) -> None:
+    from ocm_tool.export.run import run_export
+    from ocm_tool.ui.export_view import ExportProgress, show_export_result, show_note
+
+    with ExportProgress(runtime.console) as progress:
+        report = run_export(
+            runtime,
+            operation.entities,
+            mailbox=mailbox,
+            output_dir=output_dir,
+            formats=formats,
+            imports=imports,
+            progress=progress,
+            grant_access=grant_access,
+            say=lambda text: show_note(runtime.err_console, text),
+        )
+    if report.error is not None:
+        raise report.error
+    show_export_result(runtime.console, runtime.err_console, report)
+    exit_with(report.exit_status)
+
+
+def _export_list(
+    runtime: Runtime,
+    operation: ExportOperation,
+    formats: list[Any],
+    imports: list[Any],
+    *,
+    mailbox: str | None,
+    output_dir: Path,
+    grant_access: bool,
+    mailboxes_file: Path,
+    resume: Path | None,
+) -> None:
+    from ocm_tool.export.bulk import BulkOptions, run_bulk_export
+    from ocm_tool.ui.export_view import TerminalBulkView, show_bulk_summary
+
+    if mailbox:
+        raise UsageError("give either --mailbox or --mailboxes-file, not both")
+    view = TerminalBulkView(runtime.console)
+    options = BulkOptions(mailboxes_file, output_dir, resume, grant_access)
+    try:
+        status = run_bulk_export(
+            runtime, operation.entities, options, view, formats=formats, imports=imports
+        )
+    finally:
+        # Also when the list was stopped (Ctrl-C, an error): what was done comes first.
+        if view.report is not None:
+            show_bulk_summary(runtime.console, view.report)
+    exit_with(status)
 
 
 #: Each export command and its manual, in the script's order.

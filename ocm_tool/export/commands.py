@@ -13,11 +13,15 @@ from ocm_tool.export.entities import BY_KEY, ENTITIES, Entity
 
 @dataclass(frozen=True)
 class ExportOperation:
-    """One export operation: its command name, the entities it writes, and its one-line synopsis."""
+    """One export operation: its command name, the entities it writes, and its one-line synopsis.
+
+    ``lists``: it also exports every mailbox of a ``--mailboxes-file`` list (``export.bulk``).
+    """
 
     name: str
     entity_keys: tuple[str, ...]
     synopsis: str
+    lists: bool = False
 
     @property
     def entities(self) -> tuple[Entity, ...]:
@@ -29,7 +33,9 @@ EXPORT_OPERATIONS: tuple[ExportOperation, ...] = (
     ExportOperation(
         "export-all-data",
         tuple(e.key for e in ENTITIES),
-        "Export all OCM data of a mailbox: templates, contacts, companies, deals and the rest.",
+        "Export all OCM data of a mailbox, or of every mailbox of a list: templates, contacts, "
+        "companies, deals and the rest.",
+        lists=True,
     ),
     ExportOperation(
         "export-contact-templates",

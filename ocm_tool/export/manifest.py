@@ -2,6 +2,11 @@
 
 The manifest says what was exported, when, from where, how many rows and the SHA-256 of each
 file (``docs/export.md`` gives the format). It is written atomically, last, whatever happened.
+
+A run writes its tables (one :class:`FileReport` per entity) in one or more formats: a format
+with a file per table (CSV) lists each table's file; a format with one file for the run (the
+workbook) lists that file with its sheets. Files made from the tables for another product
+(``--import-for``) are :class:`RunFile` entries too.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any
 
 from ocm_tool import __version__
 from ocm_tool.errors import ExitStatus, OcmError
+from ocm_tool.mailboxes.grant import GrantRecord
+from ocm_tool.output import WrittenTable
 from ocm_tool.output.atomic import write_atomically
 
 MANIFEST_NAME = "manifest.json"
@@ -49,18 +56,69 @@ class FileReport:
     error: str | None = None
     hint: str | None = None  # the fix, for the error line (not part of the manifest)
     dangling_links: int | None = None
+    #: Format name -> the table's name in that format.
+    names: dict[str, str] = field(default_factory=dict)
+    #: Format name -> what that format wrote of the table (complete tables only).
+    written: dict[str, WrittenTable] = field(default_factory=dict)
 
-    def to_manifest(self) -> dict[str, Any]:
+    def to_manifest(self, table_format: str | None = None) -> dict[str, Any]:
+        """The table's entry; for ``table_format``, its file in that format (the first
+        format's when None)."""
+        written = self.written.get(table_format) if table_format else None
+        name = self.names.get(table_format, self.name) if table_format else self.name
         entry: dict[str, Any] = {
-            "name": self.name,
+            "name": written.name if written else name,
             "entity": self.entity,
             "rows": self.rows,
-            "sha256": self.sha256,
+            "sha256": written.sha256 if written else self.sha256,
             "status": str(self.status),
         }
         if self.error is not None:
             entry["error"] = self.error
         entry["danglingLinks"] = self.dangling_links
+        return entry
+
+    def sheet_entry(self, table_format: str) -> dict[str, Any]:
+        """The table's entry in a run file (a workbook): its sheets and the cells cut."""
+        written = self.written.get(table_format)
+        entry: dict[str, Any] = {
+            "entity": self.entity,
+            "sheets": list(written.parts) if written else [],
+            "rows": self.rows,
+            "status": str(self.status),
+            "cutCells": written.cut_cells if written else None,
+        }
+        if self.error is not None:
+            entry["error"] = self.error
+        entry["danglingLinks"] = self.dangling_links
+        return entry
+
+
+@dataclass
+class RunFile:
+    """A file written for the whole run: a workbook (``format``), or an import-ready file
+    (``import_for``, its path relative to the run folder). ``rows`` is None for a workbook."""
+
+    name: str
+    status: FileStatus
+    sha256: str | None = None
+    rows: int | None = None
+    format: str | None = None
+    import_for: str | None = None
+    error: str | None = None
+
+    def to_manifest(self, tables: Sequence[FileReport]) -> dict[str, Any]:
+        entry: dict[str, Any] = {"name": self.name}
+        if self.format is not None:
+            entry["format"] = self.format
+        if self.import_for is not None:
+            entry["importFor"] = self.import_for
+            entry["rows"] = self.rows
+        entry |= {"sha256": self.sha256, "status": str(self.status)}
+        if self.error is not None:
+            entry["error"] = self.error
+        if self.format is not None:
+            entry["tables"] = [table.sheet_entry(self.format) for table in tables]
         return entry
 
 
@@ -79,8 +137,16 @@ class ExportReport:
     started_at: str = field(default_factory=lambda: utc_now())
     finished_at: str = ""
     status: RunStatus = RunStatus.FAILED
+    #: The tables, one per entity, in table order (named as in the first format).
     files: list[FileReport] = field(default_factory=list)
+    #: The formats the tables were written in, in ``--format`` order, and whether each has a
+    #: file per table (else one file for the run, in ``run_files``).
+    formats: dict[str, bool] = field(default_factory=lambda: {"csv": True})
+    #: Files written for the whole run: workbooks, then import-ready files.
+    run_files: list[RunFile] = field(default_factory=list)
     error: OcmError | None = None
+    #: ``--grant-access``: the FullAccess granted for the export and taken back.
+    grant: GrantRecord | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -102,14 +168,43 @@ class ExportReport:
             "startedAt": self.started_at,
             "finishedAt": self.finished_at,
             "status": str(self.status),
-            "files": [f.to_manifest() for f in self.files],
+            "formats": list(self.formats),
+            "files": self.file_entries(),
+            **({"grant": self.grant.to_json()} if self.grant else {}),
         }
 
-    def finish(self, files: Sequence[FileReport], *, interrupted: bool, fatal: bool) -> None:
+    def file_entries(self) -> list[dict[str, Any]]:
+        """Every file of the run folder but the manifest: the tables' files in each format
+        with a file per table, then the run's own files."""
+        entries = [
+            table.to_manifest(name)
+            for name, per_table in self.formats.items()
+            if per_table
+            for table in self.files
+        ]
+        return entries + [run_file.to_manifest(self.files) for run_file in self.run_files]
+
+    def finish(
+        self,
+        files: Sequence[FileReport],
+        *,
+        interrupted: bool,
+        fatal: bool,
+        run_files: Sequence[RunFile] = (),
+    ) -> None:
         """Record how the run ended and write ``manifest.json`` atomically."""
         self.files = list(files)
+        self.run_files = list(run_files)
         self.finished_at = utc_now()
         self.status = run_status(self.files, interrupted=interrupted, fatal=fatal)
+        if self.status is RunStatus.COMPLETE and any(
+            f.status is not FileStatus.COMPLETE for f in self.run_files
+        ):
+            self.status = RunStatus.PARTIAL
+        self.write_manifest()
+
+    def write_manifest(self) -> None:
+        """Write ``manifest.json`` atomically (again, once a grant was taken back)."""
         text = json.dumps(self.to_manifest(), indent=2, ensure_ascii=False) + "\n"
         write_atomically(self.manifest_path, text.encode("utf-8"))
 

@@ -1,10 +1,12 @@
 """Exporting the OCM data of one mailbox to files in a run folder, with a manifest.
 
-``run_export`` is the whole job: it creates the run folder ``<account>_<yyyyMMddTHHmmssffff>``,
-reads the templates first (custom-field columns and stage labels need them), then downloads
-every other entity concurrently, streaming each page to its file so memory stays flat, and
-writes ``manifest.json`` last, whatever happened. What each file holds is the entity table
-(``entities.py``); how it is written is the table format (``ocm_tool.output``).
+``run_export`` is the whole job: it creates the run folder ``<mailbox>_<yyyyMMddTHHmmssffff>``
+(named after the mailbox exported), reads the templates first (custom-field columns and stage
+labels need them), then downloads every other entity concurrently, streaming each page to
+every format's writer so memory stays flat, then finishes the files written for the whole run
+(the workbook, the import-ready files of ``--import-for``), and writes ``manifest.json`` last,
+whatever happened. What each table holds is the entity table (``entities.py``); how it is
+written are the table formats (``ocm_tool.output``), one or more per run.
 
 Outcomes (which errors end what is each error's ``scope``, ``ocm_tool.errors``):
 
@@ -15,8 +17,9 @@ Outcomes (which errors end what is each error's ``scope``, ``ocm_tool.errors``):
 - an error whose scope is the mailbox or the run (no access, token refused, the service gone
   beyond retries): the other downloads stop, the manifest says ``failed``, and the report
   carries the error (the command raises it: exit 4, 3 or 5);
-- Ctrl-C: downloads stop at the next page, partial files are removed, the manifest says
-  ``partial``, and ``KeyboardInterrupt`` is raised again (exit 130).
+- Ctrl-C: downloads stop at the next page, partial files are removed (and no workbook or
+  import file is written), the manifest says ``partial``, and ``KeyboardInterrupt`` is raised
+  again (exit 130).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -34,9 +38,11 @@ from ocm_tool.client import BatchRequest, GraphClient, JSONObject
 from ocm_tool.errors import ItemNotFoundError, OcmError, UsageError
 from ocm_tool.export.entities import LINK_TARGETS, Entity, Table, template_entity
 from ocm_tool.export.links import LinkKind, xrm_id
-from ocm_tool.export.manifest import ExportReport, FileReport, FileStatus
+from ocm_tool.export.manifest import ExportReport, FileReport, FileStatus, RunFile
+from ocm_tool.export.targets.model import ImportRun, Target
 from ocm_tool.export.templates import Template
-from ocm_tool.output import TableFormat
+from ocm_tool.mailboxes.grant import access_if_asked
+from ocm_tool.output import FormatRun, TableFormat, TableWriter
 from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.output.values import Links
 from ocm_tool.runtime import Runtime
@@ -123,20 +129,39 @@ class ExportRun:
         run_dir: Path,
         entities: Sequence[Entity],
         *,
-        table_format: TableFormat,
+        formats: Sequence[TableFormat],
+        imports: Sequence[Target] = (),
         progress: ExportProgress,
         page_size: int = DEFAULT_PAGE_SIZE,
+        stop: threading.Event | None = None,
     ) -> None:
+        if not formats:
+            raise ValueError("an export needs at least one table format")
         self.client = client
         self.mailbox_path = client.mailbox_path(mailbox)
         self.run_dir = run_dir
         self.entities = list(entities)
-        self.format = table_format
+        self.formats = list(formats)
+        self.imports = list(imports)
         self.progress = progress
         self.page_size = page_size
+        #: Set when this run must stop: Ctrl-C, or an error that ends the mailbox.
         self.cancel = threading.Event()
+        #: Set from outside (a list of mailboxes stopping); never set by this run.
+        self.stop = stop or threading.Event()
         self.fatal: OcmError | None = None
-        self.files = {e.key: FileReport(self.file_name(e), e.key) for e in self.entities}
+        self.files = {
+            e.key: FileReport(
+                self.file_name(e),
+                e.key,
+                names={f.name: f.table_name(e.stem) for f in self.formats},
+            )
+            for e in self.entities
+        }
+        #: The workbooks and import-ready files, once written.
+        self.run_files: list[RunFile] = []
+        self._outputs: list[FormatRun] = []
+        self._import_runs: list[ImportRun] = []
         self.templates: dict[LinkKind, Template] = {}
         self.template_errors: dict[LinkKind, str] = {}
         #: Link kind -> case-folded XrmIds of its records (None: could not be read).
@@ -146,18 +171,41 @@ class ExportRun:
         self._lock = threading.Lock()
 
     def file_name(self, entity: Entity) -> str:
-        return self.format.file_name(entity.stem)
+        """The entity's table as the first format names it (``Contacts.csv``)."""
+        return self.formats[0].table_name(entity.stem)
 
     # The phases.
 
     def execute(self) -> None:
-        """Templates first, then the other entities concurrently, then the dangling links.
+        """Templates first, then the other entities concurrently, then the dangling links,
+        then the files of the whole run.
 
-        On Ctrl-C: signal every download to stop, wait for them (each removes its partial file)
-        and re-raise.
+        On Ctrl-C: signal every download to stop, wait for them (each removes its partial file),
+        leave the run's files unwritten and re-raise.
         """
         for entity in self.entities:
             self.progress.add(entity.key, self.file_name(entity))
+        stems = [entity.stem for entity in self.entities]
+        with ExitStack() as outputs:
+            self._outputs = [
+                outputs.enter_context(f.open(self.run_dir, stems)) for f in self.formats
+            ]
+            self._import_runs = [
+                outputs.enter_context(target.open(self.run_dir)) for target in self.imports
+            ]
+            self._download_all()
+            if not self.stopped:
+                self._finish_run_files()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run was stopped from outside (``stop``)."""
+        return self.stop.is_set()
+
+    def _cancelled(self) -> bool:
+        return self.cancel.is_set() or self.stop.is_set()
+
+    def _download_all(self) -> None:
         with ThreadPoolExecutor(
             max_workers=len(self.entities) + 3, thread_name_prefix="export"
         ) as pool:
@@ -171,6 +219,37 @@ class ExportRun:
                 self.cancel.set()
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+
+    def _finish_run_files(self) -> None:
+        """Write the workbooks, then the import-ready files, from the tables committed."""
+        for table_format, output in zip(self.formats, self._outputs, strict=True):
+            if table_format.run_file is None:
+                continue
+            entry = RunFile(table_format.run_file, FileStatus.FAILED, format=table_format.name)
+            try:
+                written = output.finish()
+            except OcmError as error:
+                entry.error = str(error)
+            else:
+                if written is None:
+                    entry.error = "not written: no table of the run was complete"
+                else:
+                    entry.status, entry.sha256 = FileStatus.COMPLETE, written.sha256
+            self.run_files.append(entry)
+        for target, run in zip(self.imports, self._import_runs, strict=True):
+            try:
+                written_files = run.finish(self.templates)
+            except OcmError as error:
+                self.run_files.append(
+                    RunFile(
+                        target.folder, FileStatus.FAILED, import_for=target.name, error=str(error)
+                    )
+                )
+                continue
+            self.run_files.extend(
+                RunFile(f.name, FileStatus.COMPLETE, f.sha256, rows=f.rows, import_for=target.name)
+                for f in written_files
+            )
 
     def _run_all(self, pool: ThreadPoolExecutor, jobs: Sequence[Callable[[], None]]) -> None:
         """Run jobs concurrently; wait in short steps so Ctrl-C is seen at once."""
@@ -190,7 +269,7 @@ class ExportRun:
         """Run a job for ``entity``'s file and record how it ended; never raises OcmError."""
         report = self.files.get(entity.key)
         try:
-            if self.cancel.is_set():
+            if self._cancelled():
                 raise _Cancelled
             done = job()
             if report is not None and done is not None:
@@ -247,7 +326,7 @@ class ExportRun:
     def _pages(self, entity: Entity, params: dict[str, str]) -> Iterable[list[JSONObject]]:
         """The items of every page; stops between pages when the run is cancelled."""
         for page in self.client.pages(f"{self.mailbox_path}/{entity.collection}", params or None):
-            if self.cancel.is_set():
+            if self._cancelled():
                 raise _Cancelled
             self.progress.update(entity.key, total=page.count)
             yield page.items
@@ -265,12 +344,21 @@ class ExportRun:
         """Stream ``chunks`` of items to the entity's file; return its complete report."""
         links: Counter[tuple[str, str]] = Counter()
         ids: set[str] = set()
-        with self.format.table(self.run_dir, entity.stem, table.header) as out:
+        with ExitStack() as stack:
+            writers: list[TableWriter] = [
+                stack.enter_context(output.table(entity.stem, table.header))
+                for output in self._outputs
+            ]
+            for run in self._import_runs:
+                extra = run.table(entity.stem, table.header)
+                if extra is not None:
+                    writers.append(stack.enter_context(extra))
             for items in chunks:
                 if entity.full_notes:
                     items = self._whole_notes(entity, items)
                 rows = [row for item in items for row in table.rows(item)]
-                out.write(rows)
+                for out in writers:
+                    out.write(rows)
                 for row in rows:
                     for position in table.link_columns:
                         value = row[position]
@@ -278,12 +366,19 @@ class ExportRun:
                             links.update((value.kind, t.casefold()) for t in value.targets)
                 if entity.link_target:
                     ids.update(key for key in map(xrm_id, items) if key)
-            written = out.commit()
+            written = [out.commit() for out in writers]
         if entity.link_target:
             self.known_ids[entity.link_target] = ids
         self.links[entity.key] = links
+        first = written[0]
         return FileReport(
-            self.file_name(entity), entity.key, FileStatus.COMPLETE, written.rows, written.sha256
+            self.file_name(entity),
+            entity.key,
+            FileStatus.COMPLETE,
+            first.rows,
+            first.sha256,
+            names=self.files[entity.key].names,
+            written={f.name: w for f, w in zip(self.formats, written, strict=False)},
         )
 
     def _whole_notes(self, entity: Entity, items: list[JSONObject]) -> list[JSONObject]:
@@ -326,7 +421,7 @@ class ExportRun:
 
         Kinds whose records were not exported in this run are listed (``XrmId`` only).
         """
-        if self.cancel.is_set():
+        if self._cancelled():
             return
         wanted = {LinkKind(kind) for counts in self.links.values() for kind, _ in counts}
         missing = [kind for kind in wanted if kind not in self.known_ids and kind in LINK_TARGETS]
@@ -394,42 +489,81 @@ def run_export(
     *,
     mailbox: str | None,
     output_dir: Path,
-    table_format: TableFormat,
+    formats: Sequence[TableFormat],
+    imports: Sequence[Target] = (),
     progress: ExportProgress = NO_PROGRESS,
     page_size: int = DEFAULT_PAGE_SIZE,
+    stop: threading.Event | None = None,
+    grant_access: bool = False,
+    say: Callable[[str], None] = lambda text: None,
 ) -> ExportReport:
     """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run folder
-    under ``output_dir`` in ``table_format``, and write its ``manifest.json``.
+    under ``output_dir``, named after the mailbox, in every one of ``formats`` (and the
+    import-ready files of ``imports``), and write its ``manifest.json``.
+
+    ``stop`` (set from another thread, e.g. by a list of mailboxes on Ctrl-C) stops the
+    downloads at their next page as Ctrl-C would: the report says ``partial`` and is returned.
+    ``grant_access``: FullAccess for the signed-in admin on ``mailbox`` during the export,
+    always taken back (``mailboxes.grant``; every step told through ``say`` and kept in the
+    manifest); a grant that cannot be made raises its error before any folder is created.
 
     Returns the report (see the module's outcomes; ``report.error`` is an error that stopped
     the run). Raises ``UsageError`` (app-only without a mailbox), sign-in errors,
     ``OutputError`` (the run folder or manifest cannot be written), and ``KeyboardInterrupt``
     after writing a ``partial`` manifest.
     """
+    if grant_access and runtime.settings.app_only:
+        raise UsageError(
+            "--grant-access grants FullAccess to a signed-in admin; app-only sign-in has none",
+            hint="app-only sign-in with full_access_as_app opens every mailbox: drop --grant-access",
+        )
     account, client = _account_and_client(runtime, mailbox)
-    report = ExportReport(
-        run_dir=make_run_dir(output_dir, account),
-        account=account,
-        mailbox=mailbox or account,
-        endpoint=runtime.settings.endpoint or "",
-    )
-    run = ExportRun(
-        client,
-        mailbox,
-        report.run_dir,
-        entities,
-        table_format=table_format,
-        progress=progress,
-        page_size=page_size,
-    )
+    report: ExportReport | None = None
+    try:
+        with access_if_asked(
+            client, mailbox, runtime.account, asked=grant_access, purpose="export", say=say
+        ) as grant:
+            report = ExportReport(
+                run_dir=make_run_dir(output_dir, mailbox or account),
+                account=account,
+                mailbox=mailbox or account,
+                endpoint=runtime.settings.endpoint or "",
+                formats={f.name: f.run_file is None for f in formats},
+                grant=grant,
+            )
+            run = ExportRun(
+                client,
+                mailbox,
+                report.run_dir,
+                entities,
+                formats=formats,
+                imports=imports,
+                progress=progress,
+                page_size=page_size,
+                stop=stop,
+            )
+            _execute(report, run)
+    finally:
+        if report is not None and report.grant is not None:
+            report.write_manifest()  # again: the grant was taken back after the first one
+    assert report is not None  # made in the with block, which raises or runs
+    return report
+
+
+def _execute(report: ExportReport, run: ExportRun) -> None:
+    """Run the export and write its manifest, however it ends."""
     try:
         run.execute()
     except KeyboardInterrupt:
-        report.finish(run.file_reports(), interrupted=True, fatal=False)
+        report.finish(run.file_reports(), interrupted=True, fatal=False, run_files=run.run_files)
         raise
     except BaseException:
-        report.finish(run.file_reports(), interrupted=False, fatal=True)
+        report.finish(run.file_reports(), interrupted=False, fatal=True, run_files=run.run_files)
         raise
     report.error = run.fatal
-    report.finish(run.file_reports(), interrupted=False, fatal=run.fatal is not None)
-    return report
+    report.finish(
+        run.file_reports(),
+        interrupted=run.stopped,
+        fatal=run.fatal is not None,
+        run_files=run.run_files,
+    )

@@ -1,7 +1,9 @@
-"""What an export shows while it runs and when it ends: progress bars and the summary."""
+"""What an export shows while it runs and when it ends: progress bars and the summary; for a
+``--mailboxes-file`` list, a line per mailbox and the list's summary."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -22,6 +24,9 @@ from ocm_tool.errors import OcmError
 from ocm_tool.ui.console import print_error
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ocm_tool.export.bulk import BulkReport, MailboxExport
     from ocm_tool.export.run import ExportReport
 
 
@@ -104,14 +109,21 @@ def show_export_result(
     """After a run that reached its end: an error line per failed file, then the summary."""
     print_export_errors(
         err_console,
-        [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"],
+        [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"]
+        + [(f.name, f.error or "", None) for f in report.run_files if f.status == "failed"],
     )
     print_export_summary(
         runtime_console,
-        [(f.name, f.rows, f.status) for f in report.files],
+        [(f.name, f.rows, str(f.status)) for f in report.files]
+        + [(f.name, f.rows, str(f.status)) for f in report.run_files],
         run_dir=str(report.run_dir),
         status=report.status,
     )
+
+
+def show_note(console: Console, text: str) -> None:
+    """A line the person should read while an export runs (a grant step)."""
+    console.print(escape(text), soft_wrap=True, highlight=False)
 
 
 def print_export_summary(
@@ -141,3 +153,67 @@ def print_export_summary(
     console.print(f"Run folder: {escape(run_dir)}", soft_wrap=True)
     style = "green" if status == "complete" else "bold red" if status == "failed" else "yellow"
     console.print(f"Export [{style}]{status}[/].")
+
+
+def bulk_mailbox_line(result: MailboxExport) -> str:
+    """One line for a mailbox of a list: its status, files, rows and folder (markup)."""
+    style = {"complete": "green", "not-started": "dim", "interrupted": "yellow"}.get(
+        result.status, "bold red"
+    )
+    line = f"{escape(result.mailbox)}: [{style}]{result.status}[/]"
+    if result.run_dir:
+        line += f" ({result.files} files, {result.rows:,} rows, in {escape(result.run_dir)})"
+    if result.carried_over:
+        line += " [dim](earlier run)[/]"
+    if result.error:
+        line += f" [red]{escape(result.error)}[/]"
+    return line
+
+
+class TerminalBulkView:
+    """The :class:`~ocm_tool.export.bulk.BulkExportView` of a terminal or a log: a line per
+    mailbox as it ends, grant steps as they happen. ``report`` once it exists."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._lock = threading.Lock()
+        self.report: BulkReport | None = None
+
+    def _print(self, text: str) -> None:
+        with self._lock:
+            self._console.print(text, soft_wrap=True, highlight=False)
+
+    def report_opened(self, report: BulkReport) -> None:
+        self.report = report
+        self._print(
+            f"Exporting {len(report.results)} mailbox(es) into {escape(str(report.parent))}"
+        )
+
+    def carried_over(self, count: int, report: Path) -> None:
+        self._print(f"{count} mailbox(es) already exported in {escape(str(report))}: skipped.")
+
+    def note(self, mailbox: str | None, text: str) -> None:
+        prefix = f"{escape(mailbox)}: " if mailbox else ""
+        self._print(f"{prefix}{escape(text)}")
+
+    def finished(self, result: MailboxExport) -> None:
+        self._print(bulk_mailbox_line(result))
+
+
+def show_bulk_summary(console: Console, report: BulkReport) -> None:
+    """After a list: counts per status, the first 20 mailboxes not complete, the report."""
+    results = report.results
+    by_status: dict[str, int] = {}
+    for result in results:
+        by_status[result.status] = by_status.get(result.status, 0) + 1
+    counts = ", ".join(f"{n} {status}" for status, n in by_status.items())
+    console.print(f"{len(results)} mailboxes: {counts}", soft_wrap=True)
+    unfinished = [r for r in results if not r.done]
+    for result in unfinished[:20]:
+        console.print(f"  {bulk_mailbox_line(result)}", soft_wrap=True)
+    if len(unfinished) > 20:
+        console.print(f"  ... and {len(unfinished) - 20} more (see the report)")
+    console.print(
+        f"Report: {escape(str(report.csv_path))} (and {escape(report.json_path.name)})",
+        soft_wrap=True,
+    )

@@ -163,7 +163,7 @@ def test_empty_entities_get_header_only_files(ocm: Cli) -> None:
     result = ocm.run("export-all-data", "--mailbox", "bob@contoso.com")  # alice holds FullAccess
     assert result.exit_code == 0, result.output
     run_dir = ocm.only_run_dir()
-    assert run_dir.name.startswith(f"{ALICE}_")
+    assert run_dir.name.startswith("bob@contoso.com_")  # named after the mailbox exported
     assert csv_files(run_dir) == sorted(ALL_FILES)
     for name in ALL_FILES:
         header = (EXPECTED / name).read_bytes().split(b"\r\n")[0]
@@ -173,6 +173,7 @@ def test_empty_entities_get_header_only_files(ocm: Cli) -> None:
         assert (run_dir / name).read_bytes() == header + b"\r\n", name
     data = manifest(run_dir)
     assert data["mailbox"] == "bob@contoso.com"
+    assert data["account"] == ALICE  # who exported it
     assert data["status"] == "complete"
     assert {f["name"]: f["rows"] for f in data["files"]} == dict.fromkeys(ALL_FILES, 0)
 
