@@ -6,7 +6,8 @@ Contract (``docs/export.md``, "The workbook"):
   rows and columns as the CSV files. The header row is bold and frozen, has an autofilter, and
   every column a width that fits its longest value (at most :data:`MAX_WIDTH`).
 - Cells are typed from the typed values (``output.values``): dates and instants as dates
-  (UTC), numbers and :class:`~ocm_tool.output.values.Amount` as numbers (an amount in its
+  (UTC; a day before 1900-03-01, which Excel cannot hold, as its text), numbers and
+  :class:`~ocm_tool.output.values.Amount` as numbers (an amount in its
   currency's format, ``[$EUR] #,##0.00``), booleans as booleans, nothing as a blank cell, and
   everything else as its text form. A string is always written as a string: never a formula,
   a link or a number, whatever it looks like.
@@ -52,11 +53,14 @@ _SHEET_NAME_LENGTH = 31
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 DATE_FORMAT = "yyyy-mm-dd"
-INSTANT_FORMAT = "yyyy-mm-dd hh:mm:ss"
+#: An instant (an event time), shown as the CSV writes it: to the hundredth of a second.
+INSTANT_FORMAT = "yyyy-mm-dd hh:mm:ss.00"
+#: A timestamp kept as the server sent it (its instant, to the second on screen).
+STAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
-#: A staged cell: ``None`` (blank), text, a boolean, a number, a day, an instant (naive UTC),
-#: or an amount ``(value, currency)``.
-Cell = None | str | bool | float | date | datetime | tuple[float, str]
+#: A staged cell: ``None`` (blank), text, a boolean, a number, a day, a timestamp (naive
+#: UTC), an instant ``("t", naive UTC)``, or an amount ``("$", value, currency)``.
+Cell = None | str | bool | float | date | datetime | tuple[str, datetime] | tuple[str, float, str]
 
 
 def sheet_name(stem: str) -> str:
@@ -83,8 +87,14 @@ def _number(value: int | Decimal) -> float | str:
     return text_of(value)
 
 
-def _instant(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+#: Excel holds days from 1900-01-01, and counts a 1900-02-29 that never was: days before this
+#: one are written as their text.
+FIRST_DAY = date(1900, 3, 1)
+
+
+def _instant(moment: datetime) -> datetime | str:
+    naive = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return naive if naive.date() >= FIRST_DAY else text_of(moment)
 
 
 def cell_of(value: Value) -> Cell:
@@ -98,16 +108,21 @@ def cell_of(value: Value) -> Cell:
     if isinstance(value, (int, Decimal)):
         return _number(value)
     if isinstance(value, datetime):
-        return _instant(value)
+        # Cut as the CSV's text is cut (to the hundredth), so both say the same.
+        instant = _instant(value.replace(microsecond=value.microsecond // 10_000 * 10_000))
+        return instant if isinstance(instant, str) else ("t", instant)
     if isinstance(value, date):
-        return value
+        return value if value >= FIRST_DAY else text_of(value)
     if isinstance(value, Stamp):
         moment = value.moment
-        return value.text if moment is None else _instant(moment)
+        if moment is None:
+            return value.text
+        instant = _instant(moment)
+        return value.text if isinstance(instant, str) else instant
     if isinstance(value, Amount):
         amount = _number(value.value)
         if isinstance(amount, float) and _CURRENCY.match(value.currency):
-            return (amount, value.currency.upper())
+            return ("$", amount, value.currency.upper())
         return amount_text(value)
     return text_of(value) or None
 
@@ -120,11 +135,13 @@ def _width(cell: Cell) -> int:
     if isinstance(cell, bool):
         return 5
     if isinstance(cell, datetime):
-        return len(INSTANT_FORMAT)
+        return len(STAMP_FORMAT)
     if isinstance(cell, date):
         return len(DATE_FORMAT)
+    if isinstance(cell, tuple) and len(cell) == 3:
+        return len(f"{cell[2]} {cell[1]:,.2f}")
     if isinstance(cell, tuple):
-        return len(f"{cell[1]} {cell[0]:,.2f}")
+        return len(INSTANT_FORMAT)
     return len(repr(cell))
 
 
@@ -331,6 +348,7 @@ class _Styles:
         self.header = workbook.add_format({"bold": True})
         self.day = workbook.add_format({"num_format": DATE_FORMAT})
         self.instant = workbook.add_format({"num_format": INSTANT_FORMAT})
+        self.stamp = workbook.add_format({"num_format": STAMP_FORMAT})
         self._currencies: dict[str, Any] = {}
 
     def currency(self, code: str) -> Any:
@@ -351,11 +369,13 @@ class _Styles:
             elif isinstance(cell, float):
                 sheet.write_number(row, column, cell)
             elif isinstance(cell, datetime):
-                sheet.write_datetime(row, column, cell, self.instant)
+                sheet.write_datetime(row, column, cell, self.stamp)
             elif isinstance(cell, date):
                 sheet.write_datetime(row, column, cell, self.day)
-            elif isinstance(cell, tuple):
-                sheet.write_number(row, column, cell[0], self.currency(cell[1]))
+            elif isinstance(cell, tuple) and cell[0] == "t":
+                sheet.write_datetime(row, column, cell[1], self.instant)
+            elif isinstance(cell, tuple) and len(cell) == 3:
+                sheet.write_number(row, column, cell[1], self.currency(cell[2]))
             else:
                 sheet.write_string(row, column, str(cell))
 
