@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -243,7 +243,7 @@ def day(header: str, source: str) -> Field:
 
 
 def amount_value(header: str, source: str = "Amount") -> Field:
-    """An amount as a plain number (``12500.00``)."""
+    """An amount as a plain number, rounded to the cent (``12500``, ``980.5``)."""
 
     def get(r: Record) -> Value:
         value = r.get(source)
@@ -436,14 +436,15 @@ class Target:
     """A product to import into: its ``--import-for`` name, its title, its files.
 
     ``zip_name``: the files go into one zip (Dynamics' import wizard takes several files as
-    one zip). The README is ``readme/<name>.txt``.
+    one zip). ``joins``: the entities its files look records up in (a contact's company).
+    The README is ``readme/<name>.txt``.
     """
 
     name: str
     title: str
     files: tuple[TargetFile, ...]
     zip_name: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    joins: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
@@ -451,15 +452,8 @@ class Target:
 
     @property
     def needs(self) -> tuple[str, ...]:
-        """The entity keys whose rows the target's files are made from (and link to)."""
-        keys = {f.entity for f in self.files}
-        if keys & {"contacts", "deals", "posts"}:
-            keys.add("companies")
-        if keys & {"deals", "posts"}:
-            keys.add("contacts")
-        if "posts" in keys:
-            keys.add("deals")
-        return tuple(sorted(keys))
+        """The entity keys whose rows the target's files are made from or look records up in."""
+        return tuple(sorted({f.entity for f in self.files} | set(self.joins)))
 
     def open(self, folder: Path) -> ImportRun:
         from ocm_tool.export.targets.writer import TargetRun

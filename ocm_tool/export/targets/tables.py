@@ -354,6 +354,7 @@ HUBSPOT = Target(
             check=_post_unassociated,
         ),
     ),
+    joins=("companies", "contacts", "deals"),
 )
 
 # --- Dynamics 365 (Dataverse) ----------------------------------------------------------------
@@ -369,6 +370,16 @@ def _address(number: int, prefix: str) -> tuple[Field, ...]:
         col(f"{head}: ZIP/Postal Code", f"{prefix}PostalCode"),
         col(f"{head}: Country/Region", f"{prefix}Country"),
     )
+
+
+def _no_customer(r: Record) -> str | None:
+    if _customer(r):
+        return None
+    return "no company and no contact: Potential Customer (required) is empty"
+
+
+def _no_close_date(r: Record) -> str | None:
+    return None if r.text("CloseDate") else "no close date: CloseDate (required) is empty"
 
 
 def _customer(r: Record) -> Value:
@@ -440,9 +451,11 @@ DYNAMICS = Target(
                 col("Description", "Notes"),
             ),
             custom=Named(),
+            check=_no_customer,
         ),
     ),
     zip_name="dynamics-import.zip",
+    joins=("companies", "contacts"),
 )
 
 # --- Salesforce ------------------------------------------------------------------------------
@@ -526,8 +539,10 @@ SALESFORCE = Target(
                 col("OCM_Id__c", "XrmId"),
             ),
             custom=Named("{label}__c", api=True),
+            check=_no_close_date,
         ),
     ),
+    joins=("companies",),
 )
 
 TARGETS: tuple[Target, ...] = (OUTLOOK, GOOGLE, HUBSPOT, DYNAMICS, SALESFORCE)
