@@ -167,8 +167,19 @@ class FormatList(click.ParamType):
         return names
 
 
-def _formats(names: Sequence[tuple[str, ...]], encoding: str) -> list[Any]:
-    """The table formats of ``--format`` (each once, in the order given)."""
+def format_option() -> click.Option:
+    """``--format``, for every command that writes tables (the export commands, and any other
+    that writes a run folder); its value goes to :func:`table_formats`."""
+    return click.Option(
+        ["--format", "table_formats"],
+        type=FormatList(),
+        multiple=True,
+        help="csv (the default), xlsx (OCM-Export.xlsx, a sheet per file), or csv,xlsx.",
+    )
+
+
+def table_formats(names: Sequence[tuple[str, ...]], encoding: str) -> list[Any]:
+    """The table formats of ``--format`` (each once, in the order given; csv when none)."""
     from ocm_tool.output.csv import CsvFormat
     from ocm_tool.output.xlsx import XlsxFormat
 
@@ -198,7 +209,7 @@ def export_command(operation: ExportOperation) -> click.Command:
     """The click command of one export operation."""
 
     def command(runtime: Runtime, **options: Any) -> None:
-        formats = _formats(options.pop("table_formats"), options.pop("encoding"))
+        formats = table_formats(options.pop("table_formats"), options.pop("encoding"))
         imports = _targets(operation, options.pop("import_for"))
         if options.get("mailboxes_file") is not None:
             _export_list(runtime, operation, formats, imports, **options)
@@ -223,12 +234,7 @@ def export_command(operation: ExportOperation) -> click.Command:
             show_default=True,
             help="Where the run folder is created.",
         ),
-        click.Option(
-            ["--format", "table_formats"],
-            type=FormatList(),
-            multiple=True,
-            help="csv (the default), xlsx (OCM-Export.xlsx, a sheet per file), or csv,xlsx.",
-        ),
+        format_option(),
         click.Option(
             ["--encoding"],
             type=click.Choice(["utf-8-sig", "utf-8"]),
