@@ -378,6 +378,7 @@ class ExportRun:
             first.rows,
             first.sha256,
             names=self.files[entity.key].names,
+            # The formats' writers come first; the import targets' follow.
             written={f.name: w for f, w in zip(self.formats, written, strict=False)},
         )
 

@@ -29,6 +29,8 @@ from .conftest import (
 from .test_export_files import ENTITY_KEYS, ROWS
 
 WORKBOOK = "OCM-Export.xlsx"
+#: A note longer than an Excel cell holds (32,767 characters).
+LONG_NOTE = "Notiz über Dvořák, 王芳. " * 1800
 #: Columns whose cells must have this type in the workbook (openpyxl's data types and formats).
 TYPED = {
     ("Contacts", "IsBusinessContact"): ("b", "General"),
@@ -150,6 +152,7 @@ def risky(tmp_path: Path) -> Iterator[Cli]:
     alice["contacts"][0]["JobTitle"] = "+SUM(A1:A9)"
     alice["contacts"][0]["Notes"] = "@cmd|' /C calc'!A0"
     alice["deals"][0]["Name"] = "-2+3"
+    alice["contacts"][1]["Notes"] = LONG_NOTE
     with running_emulator(tenant) as handle:
         yield cli_for(handle, tmp_path)
 
@@ -168,3 +171,19 @@ def test_formula_looking_strings_stay_strings(risky: Cli) -> None:
     names = [r["DisplayName"] for r in read_csv(run_dir / "Contacts.csv")]
     assert '=HYPERLINK("http://evil.example","click me")' in names  # the CSV keeps it as given
     assert_workbook_equals_csvs(run_dir / WORKBOOK, run_dir, ALL_FILES)
+
+
+def test_a_text_too_long_for_a_cell_is_cut_in_the_workbook_only(risky: Cli) -> None:
+    result = risky.run("export-contacts-data", "--format", "csv,xlsx")
+    assert result.exit_code == 0, result.output
+    run_dir = risky.only_run_dir()
+    notes = [r["Notes"] for r in read_csv(run_dir / "Contacts.csv")]
+    assert LONG_NOTE in notes  # whole in the CSV
+    cells = [
+        c.value
+        for row in openpyxl.load_workbook(run_dir / WORKBOOK)["Contacts"].iter_rows()
+        for c in row
+    ]
+    assert LONG_NOTE[:32_767] in cells and LONG_NOTE not in cells
+    tables = manifest(run_dir)["files"][-1]["tables"]
+    assert {t["entity"]: t["cutCells"] for t in tables} == {"contact-template": 0, "contacts": 1}

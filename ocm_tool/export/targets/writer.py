@@ -23,6 +23,7 @@ from ocm_tool.export.targets.model import (
     ImportFile,
     Index,
     Record,
+    Slots,
     Target,
     TargetFile,
     Unassociated,
@@ -255,9 +256,9 @@ class TargetRun:
         custom = self._custom(target_file)
         header = self._header(target_file)
         custom_columns = header[len(target_file.fields) :]
-        slots = getattr(target_file.custom, "slots", None)
-        if slots is not None:
-            where = ", ".join(slots) + f", then {target_file.custom.overflow}"  # type: ignore[union-attr]
+        if isinstance(target_file.custom, Slots):
+            slots = target_file.custom
+            where = ", ".join(slots.slots) + f", then {slots.overflow}"
             custom_map = [(label, where) for label in custom]
         else:
             custom_map = list(zip(custom, custom_columns, strict=False))
