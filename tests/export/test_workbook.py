@@ -94,7 +94,8 @@ def assert_workbook_equals_csvs(workbook: Path, run_dir: Path, names: tuple[str,
         assert len(data) == len(rows), name
         for row, cells in zip(rows, data, strict=True):
             for column, cell in zip(header, cells, strict=True):
-                assert text_of_cell(cell, row[column]) == row[column], (name, column)
+                want_text = row[column][:32_767]  # what a cell holds (the rest is counted)
+                assert text_of_cell(cell, row[column]) == want_text, (name, column)
                 want = TYPED.get((sheet.title, column))
                 if want and row[column] and not before_excels_first_day(row[column]):
                     assert cell.data_type == want[0], (name, column, cell.data_type)
