@@ -78,6 +78,18 @@ def test_mailboxes_file_csv_with_an_address_column(tmp_path: Path) -> None:
     assert read_mailbox_list(path) == ["alice@contoso.com", "bob@contoso.com"]
 
 
+def test_mailboxes_file_as_get_mailbox_export_csv_writes_it(tmp_path: Path) -> None:
+    path = tmp_path / "mailboxes.csv"
+    path.write_text(
+        "#TYPE Deserialized.Microsoft.Exchange.Data.Directory.Management.Mailbox\r\n"
+        '"Name","Alias","PrimarySmtpAddress","RecipientTypeDetails"\r\n'
+        '"Alice","alice","alice@contoso.com","UserMailbox"\r\n'
+        '"Sales","sales","sales@contoso.com","GroupMailbox"\r\n',
+        encoding="utf-8-sig",
+    )
+    assert read_mailbox_list(path) == ["alice@contoso.com", "sales@contoso.com"]
+
+
 @pytest.mark.parametrize("content", ["", "# nothing\n", "alice@contoso.com\nnot an address\n"])
 def test_mailboxes_file_errors_are_usage_errors(tmp_path: Path, content: str) -> None:
     path = tmp_path / "list.txt"
