@@ -153,7 +153,7 @@ def export_manual(operation: ExportOperation) -> Manual:
 class FormatList(click.ParamType):
     """``csv``, ``xlsx`` or ``csv,xlsx``: table formats, comma-separated."""
 
-    name = "FORMAT[,FORMAT]"
+    name = "formats"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, tuple):
@@ -174,7 +174,8 @@ def format_option() -> click.Option:
         ["--format", "table_formats"],
         type=FormatList(),
         multiple=True,
-        help="csv (the default), xlsx (OCM-Export.xlsx, a sheet per file), or csv,xlsx.",
+        metavar="FORMATS",
+        help="csv (the default), xlsx (OCM-Export.xlsx, a sheet per file), or both: csv,xlsx.",
     )
 
 
