@@ -147,6 +147,8 @@ class ExportReport:
     error: OcmError | None = None
     #: ``--grant-access``: the FullAccess granted for the export and taken back.
     grant: GrantRecord | None = None
+    #: The request the run serves (a subject request: id, kind, subject), for the manifest.
+    request: dict[str, Any] | None = None
 
     @property
     def manifest_path(self) -> Path:
@@ -168,6 +170,7 @@ class ExportReport:
             "startedAt": self.started_at,
             "finishedAt": self.finished_at,
             "status": str(self.status),
+            **({"request": self.request} if self.request is not None else {}),
             "formats": list(self.formats),
             "files": self.file_entries(),
             **({"grant": self.grant.to_json()} if self.grant else {}),

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from ocm_tool.client import BatchRequest, GraphClient, JSONObject
@@ -51,6 +51,16 @@ from ocm_tool.runtime import Runtime
 DEFAULT_PAGE_SIZE = 1000
 #: List views cut contact notes to this many characters.
 NOTES_CUT = 255
+
+
+#: ``keep(entity, item)``: whether a listed item of ``entity`` becomes rows of its file. A
+#: subject export keeps one person's records; every item still counts as a link target.
+Keep = Callable[[Entity, JSONObject], bool]
+
+
+def keep_all(entity: Entity, item: JSONObject) -> bool:
+    """Every item (``export-all-data`` and the other export commands)."""
+    return True
 
 
 class ExportProgress(Protocol):
@@ -134,6 +144,7 @@ class ExportRun:
         progress: ExportProgress,
         page_size: int = DEFAULT_PAGE_SIZE,
         stop: threading.Event | None = None,
+        keep: Keep = keep_all,
     ) -> None:
         if not formats:
             raise ValueError("an export needs at least one table format")
@@ -145,6 +156,7 @@ class ExportRun:
         self.imports = list(imports)
         self.progress = progress
         self.page_size = page_size
+        self.keep = keep
         #: Set when this run must stop: Ctrl-C, or an error that ends the mailbox.
         self.cancel = threading.Event()
         #: Set from outside (a list of mailboxes stopping); never set by this run.
@@ -353,7 +365,8 @@ class ExportRun:
                 extra = run.table(entity.stem, table.header)
                 if extra is not None:
                     writers.append(stack.enter_context(extra))
-            for items in chunks:
+            for listed in chunks:
+                items = [item for item in listed if self.keep(entity, item)]
                 if entity.full_notes:
                     items = self._whole_notes(entity, items)
                 rows = [row for item in items for row in table.rows(item)]
@@ -365,7 +378,7 @@ class ExportRun:
                         if isinstance(value, Links):
                             links.update((value.kind, t.casefold()) for t in value.targets)
                 if entity.link_target:
-                    ids.update(key for key in map(xrm_id, items) if key)
+                    ids.update(key for key in map(xrm_id, listed) if key)
             written = [out.commit() for out in writers]
         if entity.link_target:
             self.known_ids[entity.link_target] = ids
@@ -497,6 +510,9 @@ def run_export(
     stop: threading.Event | None = None,
     grant_access: bool = False,
     say: Callable[[str], None] = lambda text: None,
+    keep: Keep = keep_all,
+    request: Mapping[str, Any] | None = None,
+    run_dir: Path | None = None,
 ) -> ExportReport:
     """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run folder
     under ``output_dir``, named after the mailbox, in every one of ``formats`` (and the
@@ -507,6 +523,9 @@ def run_export(
     ``grant_access``: FullAccess for the signed-in admin on ``mailbox`` during the export,
     always taken back (``mailboxes.grant``; every step told through ``say`` and kept in the
     manifest); a grant that cannot be made raises its error before any folder is created.
+    ``keep`` chooses the items written (default: all); ``request`` names the request the run
+    serves in the manifest (a subject request); ``run_dir`` is an existing empty folder to
+    write into instead of a new run folder under ``output_dir``.
 
     Returns the report (see the module's outcomes; ``report.error`` is an error that stopped
     the run). Raises ``UsageError`` (app-only without a mailbox), sign-in errors,
@@ -525,12 +544,13 @@ def run_export(
             client, mailbox, runtime.account, asked=grant_access, purpose="export", say=say
         ) as grant:
             report = ExportReport(
-                run_dir=make_run_dir(output_dir, mailbox or account),
+                run_dir=run_dir or make_run_dir(output_dir, mailbox or account),
                 account=account,
                 mailbox=mailbox or account,
                 endpoint=runtime.settings.endpoint or "",
                 formats={f.name: f.run_file is None for f in formats},
                 grant=grant,
+                request=dict(request) if request is not None else None,
             )
             run = ExportRun(
                 client,
@@ -542,6 +562,7 @@ def run_export(
                 progress=progress,
                 page_size=page_size,
                 stop=stop,
+                keep=keep,
             )
             _execute(report, run)
     finally:

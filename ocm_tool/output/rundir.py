@@ -24,9 +24,14 @@ def file_date_time(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 100:04d}"
 
 
+def safe_name(name: str) -> str:
+    """``name`` with the characters that cannot appear in a folder name replaced by ``_``."""
+    return _UNSAFE.sub("_", name)
+
+
 def run_dir_name(account: str, moment: datetime) -> str:
     """``<account>_<yyyyMMddTHHmmssffff>``, with characters unsafe in folder names replaced."""
-    return f"{_UNSAFE.sub('_', account)}_{file_date_time(moment)}"
+    return f"{safe_name(account)}_{file_date_time(moment)}"
 
 
 def make_run_dir(output_dir: Path, account: str, *, now: datetime | None = None) -> Path:
