@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
+from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
 from ocm_tool.errors import UsageError
 from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
@@ -28,9 +29,10 @@ _RUN_FOLDER = (
     "Each run writes a new folder `<mailbox>_<yyyyMMddTHHmmssffff>` under `--output-dir` (the "
     "mailbox exported, by default the signed-in account, and the local time; the account that "
     "exported it stays in the manifest), with `manifest.json`: the rows, size and SHA-256 of "
-    "each file, the run's status and the links that point at nothing. A file under its final "
-    "name is always whole; a file that failed is not written, the others still are, and the "
-    "run ends with exit status 1."
+    "each file, the run's status and the links that point at nothing, and `report.html`: "
+    "the same as a page to keep and print. A file under its final name is always whole; a "
+    "file that failed is not written, the others still are, and the run ends with exit "
+    "status 1."
 )
 _FILES = (
     "The CSV files are the script's, column for column: RFC 4180, every field quoted, CRLF, "
@@ -290,6 +292,7 @@ def _export_one(
     output_dir: Path,
     grant_access: bool,
 ) -> None:
+    from ocm_tool.export.evidence import export_evidence
     from ocm_tool.export.run import run_export
     from ocm_tool.ui.export_view import ExportProgress, show_export_result, show_note
 
@@ -305,10 +308,13 @@ def _export_one(
             grant_access=grant_access,
             say=lambda text: show_note(runtime.err_console, text),
         )
+    written = write_evidence(
+        runtime, report.run_dir, lambda: export_evidence(report, kind=operation.name)
+    )
     if report.error is not None:
         raise report.error
     show_export_result(runtime.console, runtime.err_console, report)
-    exit_with(report.exit_status)
+    exit_with(max(report.exit_status, written))
 
 
 def _export_list(

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
+from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
 from ocm_tool.errors import ExitStatus
 from ocm_tool.purge.table import PURGE_OPERATIONS, PurgeOperation
@@ -41,8 +42,8 @@ _SAFETY = (
 _DELETION = (
     "Items are deleted for good (`--soft-delete` moves them to Recoverable Items instead); in "
     "a mailbox on hold they stay in Recoverable Items until the hold ends. Afterwards every "
-    "folder is counted again, and `purge-report.csv` and `purge-report.json` go to a new run "
-    "folder under `--output-dir`."
+    "folder is counted again, and `purge-report.csv`, `purge-report.json` and `report.html` "
+    "(the evidence to keep and print) go to a new run folder under `--output-dir`."
 )
 _BOTH = (
     "Shared OCM data lives in the Microsoft 365 group's mailbox, private data in each user's: "
@@ -153,19 +154,23 @@ def purge_command(operation: PurgeOperation) -> click.Command:
     )
     @pass_runtime
     def command(runtime: Runtime, mailbox: str | None, **options: Any) -> None:
+        from ocm_tool.purge.evidence import purge_evidence
         from ocm_tool.purge.options import PurgeOptions
         from ocm_tool.purge.run import run_purge
         from ocm_tool.ui.purge_view import TerminalPurgeView, show_purge_summary
 
         view = TerminalPurgeView(runtime.console)
+        written = ExitStatus.OK
         try:
             status = run_purge(runtime, operation, PurgeOptions(mailbox=mailbox, **options), view)
         finally:
             # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error): what
             # was done comes before the error line. Refusals stop it before there is a report.
-            if view.report is not None:
-                show_purge_summary(runtime.console, view.report)
-        exit_with(status)
+            report = view.report
+            if report is not None:
+                show_purge_summary(runtime.console, report)
+                written = write_evidence(runtime, report.run_dir, lambda: purge_evidence(report))
+        exit_with(max(status, written))
 
     return command
 

@@ -284,7 +284,17 @@ class ReportWriter:
             self._meta["finishedAt"] = _now()
             self._write()
 
+    def document(self) -> dict[str, Any]:
+        """What ``purge-report.json`` holds now: the run's details, summary and mailboxes."""
+        with self._lock:
+            return self._document()
+
     def _write(self) -> None:
+        results = list(self._results.values())
+        rows = [[row[column] for column in COLUMNS] for result in results for row in result.rows()]
+        self._files.write(self._document(), rows)
+
+    def _document(self) -> dict[str, Any]:
         results = list(self._results.values())
         summary = {
             "mailboxes": len(results),
@@ -294,9 +304,7 @@ class ReportWriter:
             "retainedByHold": sum(r.retained_by_hold for r in results),
             "remaining": sum(r.remaining for r in results),
         }
-        document = {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
-        rows = [[row[column] for column in COLUMNS] for result in results for row in result.rows()]
-        self._files.write(document, rows)
+        return {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
 
 
 def _int(value: str | None) -> int:

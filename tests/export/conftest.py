@@ -213,8 +213,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def csv_files(run_dir: Path) -> list[str]:
-    """Every file in the run folder other than the manifest, sorted."""
-    return sorted(p.name for p in run_dir.iterdir() if p.name != "manifest.json")
+    """Every file in the run folder other than the manifest and the report, sorted."""
+    return sorted(
+        p.name for p in run_dir.iterdir() if p.name not in ("manifest.json", "report.html")
+    )
 
 
 @pytest.fixture(scope="module")
