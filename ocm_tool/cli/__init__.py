@@ -24,7 +24,9 @@ from ocm_tool.cli.account_commands import ACCOUNT_COMMANDS
 from ocm_tool.cli.emulator_manual import EMULATOR_MANUAL
 from ocm_tool.cli.export_commands import EXPORT_COMMANDS
 from ocm_tool.cli.purge_commands import PURGE_COMMANDS
+from ocm_tool.cli.request_commands import REQUESTS_MANUAL, requests_group
 from ocm_tool.cli.root_manual import ROOT_MANUAL
+from ocm_tool.cli.subject_commands import SUBJECT_MANUAL, subject
 from ocm_tool.runtime import Runtime
 from ocm_tool.settings import (
     AUTH_METHODS,
@@ -182,6 +184,8 @@ for _command, _manual in PURGE_COMMANDS:
     cli.add_command(_command, section="Purge operations", manual=_manual)
 for _command, _manual in ACCOUNT_COMMANDS:
     cli.add_command(_command, section="Sign-in", manual=_manual)
+cli.add_command(subject, section="Data subject requests", manual=SUBJECT_MANUAL)
+cli.add_command(requests_group, section="Requests", manual=REQUESTS_MANUAL)
 cli.add_lazy(
     "emulator", "ocm_tool.emulator.cli:emulator", section="Emulator", manual=EMULATOR_MANUAL
 )
