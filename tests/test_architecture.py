@@ -39,6 +39,8 @@ def test_importing_the_cli_loads_nothing_heavy() -> None:
         ["help", "purge-all-data", "--full"],
         ["help", "emulator", "serve", "--examples"],
         ["completion", "bash"],
+        ["subject", "delete", "--help"],
+        ["requests", "retry", "--help"],
     ],
 )
 def test_help_loads_nothing_heavy(argv: list[str]) -> None:
