@@ -187,4 +187,5 @@ def retry(runtime: Runtime, request_id: int, yes: bool, include_orphans: bool) -
             yes=stored.yes or yes, include_orphans=stored.include_orphans or include_orphans
         )
         check(runtime.settings, parameters)
+        runtime.require_endpoint()
         run_attempt(runtime, ledger, request, parameters)

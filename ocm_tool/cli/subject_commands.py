@@ -311,6 +311,7 @@ def _submit(runtime: Runtime, parameters: SubjectParameters, output: str) -> Non
     from ocm_tool.subject.request import new_request
 
     check(runtime.settings, parameters)
+    runtime.require_endpoint()  # a command that cannot reach any service is no request
     with Ledger() as ledger:
         request = new_request(ledger, parameters)
         run_attempt(runtime, ledger, request, parameters, output=output)

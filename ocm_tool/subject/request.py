@@ -277,7 +277,7 @@ class _Attempt:
 
     def _new_folder(self) -> Path:
         self.outcome.folder = make_run_dir(
-            self.parameters.output_folder, self.parameters.email or "me"
+            self.parameters.output_folder, (self.parameters.email or "me").lower()
         )
         return self.outcome.folder
 

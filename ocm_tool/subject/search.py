@@ -4,8 +4,9 @@ Contract of :func:`search_mailbox`:
 
 - It reads the templates (custom-field columns), then lists the contacts, then every other
   entity of :data:`~ocm_tool.subject.findings.SEARCHED` concurrently (the client caps the
-  calls in flight per mailbox). Lists use the export's own query (``Entity.query``), so a
-  record is judged on exactly the cells the export would write for it (``Table.rows``).
+  calls in flight per mailbox). Lists use the export's own query (``Entity.query``: filter,
+  custom fields) without its ``$select``: a record is judged on all its text, also the text
+  its file has no column for (an activity's ``Text``).
 - The API filters only with ``eq``/``ne`` on whole strings, so matching is done here, over
   every listed item (``matching``). A record other than a contact is the subject's when it is
   linked to one of the subject's contacts (its ``InlineLinks`` point at the contact, or the
@@ -30,7 +31,6 @@ from ocm_tool.export.entities import Entity, template_entity
 from ocm_tool.export.links import LinkKind, relationships, xrm_id
 from ocm_tool.export.run import DEFAULT_PAGE_SIZE
 from ocm_tool.export.templates import Template
-from ocm_tool.output.values import text_of
 from ocm_tool.subject.findings import (
     CONTACTS,
     LINKED,
@@ -58,6 +58,18 @@ def label_of(item: Any) -> str:
             text = " ".join(value.split())
             return text if len(text) <= _LABEL_LENGTH else text[: _LABEL_LENGTH - 1] + "…"
     return ""
+
+
+def texts_of(value: Any) -> Iterator[str]:
+    """Every string in a record (custom-field values included), depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for part in value.values():
+            yield from texts_of(part)
+    elif isinstance(value, list):
+        for part in value:
+            yield from texts_of(part)
 
 
 @dataclass
@@ -121,6 +133,7 @@ class _Search:
     def _items(self, entity: Entity) -> Iterator[JSONObject]:
         template = self.templates.get(entity.template) if entity.template else None
         params = entity.query(template, page_size=self.page_size)
+        del params["$select"]  # the whole record: every text of it may mention the subject
         for page in self.client.pages(f"{self.base}/{entity.collection}", params):
             if self.stop.is_set():
                 raise _Stopped
@@ -145,8 +158,6 @@ class _Search:
 
     def _records(self, entity: Entity) -> list[Finding]:
         contacts = self.contacts
-        template = self.templates.get(entity.template) if entity.template else None
-        table = entity.table(template)
         found: list[Finding] = []
         for item in self._items(entity):
             key = xrm_id(item)
@@ -161,8 +172,7 @@ class _Search:
                 reasons.append(LINKED)
             if linking & contacts.subject:
                 reasons.append(LINKED_FROM)
-            texts = (text_of(value) for row in table.rows(item) for value in row)
-            reasons.extend(self.subject.mention_reasons(texts))
+            reasons.extend(self.subject.mention_reasons(texts_of(item)))
             if reasons:
                 others = ((linked | linking) & contacts.every) - contacts.subject
                 found.append(_finding(entity, item, tuple(reasons), tuple(sorted(others))))

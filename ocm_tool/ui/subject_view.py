@@ -90,7 +90,7 @@ class TerminalSubjectView:
             soft_wrap=True,
         )
         try:
-            answer = self.console.input("Go on? [y/N] ")
+            answer = self.console.input(escape("Go on? [y/N] "))
         except EOFError:
             return False
         return answer.strip().casefold() in ("y", "yes")
