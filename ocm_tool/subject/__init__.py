@@ -11,6 +11,8 @@
 - :mod:`~ocm_tool.subject.parameters`: what a request asks (kept in the ledger, so that a
   failed one can be run again).
 - :mod:`~ocm_tool.subject.view`: what the engine shows and asks (the terminal implements it).
+- :mod:`~ocm_tool.subject.outcome`: what one attempt did (its findings, exports, deletions,
+  status and counts).
 - :mod:`~ocm_tool.subject.request`: one attempt of a request, from search to evidence, with
   its status in the ledger.
 - :mod:`~ocm_tool.subject.evidence`: the attempt as ``report.html``.

@@ -14,7 +14,7 @@ from ocm_tool.export.evidence import FILE_COLUMNS, FILES_NOTE, file_rows
 from ocm_tool.ledger import RequestKind
 from ocm_tool.subject.erase import Outcome
 from ocm_tool.subject.findings import SEARCHED
-from ocm_tool.subject.request import SubjectOutcome
+from ocm_tool.subject.outcome import SubjectOutcome
 
 MATCHING = (
     "contacts whose e-mail address (any of three, any case) is the subject's, or whose name is "

@@ -21,7 +21,7 @@ from ocm_tool.subject.erase import MailboxErasure, Outcome
 from ocm_tool.subject.findings import MailboxFindings
 
 if TYPE_CHECKING:
-    from ocm_tool.subject.request import SubjectOutcome
+    from ocm_tool.subject.outcome import SubjectOutcome
 
 
 @dataclass(frozen=True)

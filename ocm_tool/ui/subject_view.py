@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ocm_tool.ledger import Request
     from ocm_tool.subject.erase import MailboxErasure
     from ocm_tool.subject.findings import Finding, MailboxFindings
-    from ocm_tool.subject.request import SubjectOutcome
+    from ocm_tool.subject.outcome import SubjectOutcome
     from ocm_tool.subject.view import Confirmation, DeletePlan, OrphanQuestion
 
 _STATUS_STYLES = {"Completed": "green", "Failed": "bold red", "Processing": "yellow"}
