@@ -41,8 +41,9 @@ from ocm_tool.subject.findings import (
 )
 from ocm_tool.subject.matching import Subject
 
-#: Fields that name a record for a person reading the findings, in order of preference.
-_LABEL_FIELDS = ("DisplayName", "Name", "Subject", "Title", "Text")
+#: Fields that name a record for a person reading the findings, in order of preference (an
+#: activity's DisplayName is the user who acted, so its text comes first).
+_LABEL_FIELDS = ("Name", "Subject", "Title", "Text", "DisplayName")
 _LABEL_LENGTH = 60
 
 
@@ -51,7 +52,7 @@ class _Stopped(Exception):
 
 
 def label_of(item: Any) -> str:
-    """A short name for a record: its display name, name, subject, title or text."""
+    """A short name for a record: its name, subject, title, text or display name."""
     for name in _LABEL_FIELDS:
         value = item.get(name) if isinstance(item, dict) else None
         if isinstance(value, str) and value.strip():

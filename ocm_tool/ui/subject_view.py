@@ -198,24 +198,43 @@ def show_subject_result(console: Console, outcome: SubjectOutcome) -> None:
         console.print(f"Folder: {escape(str(outcome.folder))} (report.html)", soft_wrap=True)
 
 
+def _counts(counts: dict[str, int]) -> str:
+    """The counts that say something: ``found 8, deleted 3, kept 5``."""
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v and k != "mailboxes")
+
+
+def _scope(request: Request) -> str:
+    return ", ".join(m or "own mailbox" for m in request.scope)
+
+
 def show_requests(console: Console, requests: Sequence[Request]) -> None:
-    """The ledger's requests, one row each."""
+    """The ledger's requests, one row each: a table on a terminal, plain lines otherwise."""
     if not requests:
         console.print("No requests.")
         return
+    if not console.is_terminal:
+        for r in requests:
+            console.print(
+                escape(
+                    f"{r.id}\t{r.kind}\t{r.status}\t{r.subject}\t{_scope(r)}\t"
+                    f"{r.finished_at or r.started_at or r.created_at}\t{_counts(r.counts)}"
+                ),
+                soft_wrap=True,
+                highlight=False,
+            )
+        return
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("id", "kind", "status", "subject", "scope", "created", "finished", "counts"):
-        table.add_column(column, overflow="fold")
-    for request in requests:
+    for column in ("id", "kind", "status", "subject", "scope", "when", "counts"):
+        table.add_column(column, no_wrap=column in ("id", "status", "when"), overflow="fold")
+    for r in requests:
         table.add_row(
-            str(request.id),
-            str(request.kind),
-            _status(str(request.status)),
-            escape(request.subject),
-            escape(", ".join(m or "own mailbox" for m in request.scope)),
-            request.created_at,
-            request.finished_at or "",
-            escape(", ".join(f"{k} {v}" for k, v in request.counts.items())),
+            str(r.id),
+            str(r.kind),
+            _status(str(r.status)),
+            escape(r.subject),
+            escape(_scope(r)),
+            r.finished_at or r.started_at or r.created_at,
+            escape(_counts(r.counts)),
         )
     console.print(table)
 
@@ -227,7 +246,7 @@ def show_request(console: Console, request: Request) -> None:
         ("Kind", str(request.kind)),
         ("Status", _status(str(request.status))),
         ("Subject", escape(request.subject + (f" ({request.name})" if request.name else ""))),
-        ("Scope", escape(", ".join(m or "own mailbox" for m in request.scope))),
+        ("Scope", escape(_scope(request))),
         ("Created", request.created_at),
     ]
     for name, value in lines:
