@@ -324,7 +324,8 @@ def _parameters(kind: str, **values: Any) -> SubjectParameters:
     output_dir = values.pop("output_dir", None)
     return SubjectParameters(
         kind=RequestKind(kind),
-        output_dir=str(output_dir) if output_dir is not None else ".",
+        # Where the request's folders go, whatever the directory of a later retry.
+        output_dir=str(Path(output_dir).resolve()) if output_dir is not None else ".",
         **values,
     )
 

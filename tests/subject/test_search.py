@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .conftest import Cli
 from .tenant import (
     ALICE,
+    BOB,
     EMAIL,
     EVIL,
     HOLLY,
@@ -165,3 +167,32 @@ def test_a_search_is_a_completed_request_in_the_ledger(ocm: Cli) -> None:
     assert request["operator"] == ALICE
     assert request["counts"] == {"mailboxes": 1, "found": 16, "contacts": 3}
     assert request["error"] is None and request["output"] is None
+
+
+def test_a_mailbox_that_cannot_be_opened_fails_alone_in_a_list_and_ends_a_single_search(
+    ocm: Cli,
+) -> None:
+    listed = ocm(
+        "subject",
+        "search",
+        "--email",
+        EMAIL,
+        "--mailbox",
+        ALICE,
+        "--mailbox",
+        BOB,
+        "--output",
+        "json",
+    )
+    assert listed.exit_code == 1, listed.output
+    document = json.loads(listed.stdout)
+    assert found(document, ALICE) == expected_in_alice(contacts={JANA})
+    (bob,) = [m for m in document["mailboxes"] if m["mailbox"] == BOB]
+    assert "ErrorAccessDenied" in bob["error"] or "access" in bob["error"].lower()
+    assert document["status"] == "Failed" and f"{BOB} was not searched" in document["error"]
+
+    single = ocm("subject", "search", "--email", EMAIL, "--mailbox", BOB)
+    assert single.exit_code == 4, single.output
+    assert "error:" in single.output
+    statuses = [r["status"] for r in ocm.json("requests", "list")]
+    assert statuses == ["Failed", "Failed"]
