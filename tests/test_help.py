@@ -248,7 +248,15 @@ def test_help_alone_lists_the_commands_grouped() -> None:
     assert result.exit_code == 0
     listing = sections(result.output)["COMMANDS"]
     headings = [line.strip() for line in listing if line.startswith("    ") and line[4] != " "]
-    assert headings == ["Export operations", "Purge operations", "Sign-in", "Emulator", "Help"]
+    assert headings == [
+        "Export operations",
+        "Purge operations",
+        "Sign-in",
+        "Data subject requests",
+        "Requests",
+        "Emulator",
+        "Help",
+    ]
 
 
 # -- the command line: no command, typos, case, global options after the command -----------

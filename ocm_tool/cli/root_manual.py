@@ -10,7 +10,9 @@ ROOT_MANUAL = Manual(
     description=(
         "The operations keep the names of Microsoft's OCM-Script.ps1: the export operations "
         "write the OCM data of a user or group mailbox to CSV files, the purge operations empty "
-        "its OCM folders. Sign-in happens once per run and is cached between runs.",
+        "its OCM folders. The data subject requests find, export or delete one person's "
+        "records, as OCM's privacy portal did. Sign-in happens once per run and is cached "
+        "between runs.",
         "OCM's own service is gone: ocm-tool talks to the API of docs/api.md at `--endpoint`. "
         "`--demo` runs any command against the built-in emulator with a generated sample "
         "tenant, to try it without one.",
@@ -42,8 +44,8 @@ ROOT_MANUAL = Manual(
         "app registered in it for app-only sign-in."
     ),
     never_touches=(
-        "Only the purge operations change mailboxes, and only their OCM folders; every other "
-        "command reads, or touches nothing at all."
+        "Only the purge operations (their OCM folders) and 'subject delete' (the subject's "
+        "records) change mailboxes; every other command reads, or touches nothing at all."
     ),
     exit_statuses=tuple(ExitStatus),
     notes=(
@@ -51,6 +53,13 @@ ROOT_MANUAL = Manual(
         "`ocm-tool completion SHELL` prints shell completion for bash, zsh, fish and "
         "PowerShell.",
     ),
-    related=("help", "completion", "export-all-data", "purge-all-data", "login"),
-    pages=("export.md", "purge.md", "authentication.md", "emulator.md", "api.md"),
+    related=("help", "completion", "export-all-data", "purge-all-data", "subject", "login"),
+    pages=(
+        "export.md",
+        "purge.md",
+        "subject-requests.md",
+        "authentication.md",
+        "emulator.md",
+        "api.md",
+    ),
 )
