@@ -18,6 +18,7 @@ import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
 from ocm_tool.cli._help import Example, Manual
+from ocm_tool.cli.export_commands import format_option, table_formats
 from ocm_tool.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -294,8 +295,9 @@ def run_attempt(
 
     as_json = output == "json"
     view = TerminalSubjectView(Console(quiet=True) if as_json else runtime.console)
+    formats = table_formats([parameters.formats], parameters.encoding)
     try:
-        outcome = run_request(runtime, ledger, request, parameters, view)
+        outcome = run_request(runtime, ledger, request, parameters, view, formats=formats)
     finally:
         # Also when the attempt was stopped: what was done comes before the error line.
         if view.outcome is not None and as_json:
@@ -315,6 +317,11 @@ def _submit(runtime: Runtime, parameters: SubjectParameters, output: str) -> Non
     with Ledger() as ledger:
         request = new_request(ledger, parameters)
         run_attempt(runtime, ledger, request, parameters, output=output)
+
+
+def _format_names(chosen: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """``--format`` as the ledger keeps it: each name once, in order; csv when none."""
+    return tuple(dict.fromkeys(name for group in chosen for name in group)) or ("csv",)
 
 
 def _parameters(kind: str, **values: Any) -> SubjectParameters:
@@ -367,9 +374,11 @@ def export(
     output_dir: Path,
     encoding: str,
     include_orphans: bool,
+    table_formats: tuple[tuple[str, ...], ...],
 ) -> None:
     parameters = _parameters(
         "export",
+        formats=_format_names(table_formats),
         email=email,
         name=name,
         me=me,
@@ -405,9 +414,11 @@ def delete(
     export_first: bool,
     output_dir: Path,
     encoding: str,
+    table_formats: tuple[tuple[str, ...], ...],
 ) -> None:
     parameters = _parameters(
         "delete",
+        formats=_format_names(table_formats),
         email=email,
         name=name,
         mailboxes=_scope(mailboxes, mailboxes_file),
@@ -419,3 +430,8 @@ def delete(
         export_first=export_first,
     )
     _submit(runtime, parameters, "text")
+
+
+# ``--format`` as the export commands take it: the tables of an export in CSV, a workbook, or both.
+for _command in (export, delete):
+    _command.params.insert(-1, format_option())

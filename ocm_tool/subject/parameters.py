@@ -36,6 +36,8 @@ class SubjectParameters:
     mailboxes: tuple[str | None, ...] = (None,)
     output_dir: str = "."
     encoding: str = "utf-8-sig"
+    #: ``--format`` names (csv, xlsx), in order.
+    formats: tuple[str, ...] = ("csv",)
     include_shared: bool = False
     include_orphans: bool = False
     export_first: bool = False
@@ -55,6 +57,7 @@ class SubjectParameters:
         document = asdict(self)
         document["kind"] = str(self.kind)
         document["mailboxes"] = list(self.mailboxes)
+        document["formats"] = list(self.formats)
         return document
 
     @classmethod
@@ -62,6 +65,7 @@ class SubjectParameters:
         known = {k: v for k, v in document.items() if k in cls.__dataclass_fields__}
         known["kind"] = RequestKind(known["kind"])
         known["mailboxes"] = tuple(known.get("mailboxes") or (None,))
+        known["formats"] = tuple(known.get("formats") or ("csv",))
         return cls(**known)
 
     def but(self, **changes: Any) -> SubjectParameters:

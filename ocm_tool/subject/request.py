@@ -31,6 +31,7 @@ Contract of :func:`run_request` (behind ``subject search|export|delete`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,8 @@ from ocm_tool.export.manifest import RunStatus
 from ocm_tool.export.run import keep_all, run_export
 from ocm_tool.ledger import Ledger, Request, RequestKind, RequestStatus
 from ocm_tool.ledger.store import now
+from ocm_tool.output import TableFormat
 from ocm_tool.output.atomic import output_error
-from ocm_tool.output.csv import CsvFormat
 from ocm_tool.output.rundir import make_run_dir, safe_name
 from ocm_tool.runtime import Runtime
 from ocm_tool.subject.erase import MailboxErasure, Outcome, erase_mailbox
@@ -75,8 +76,11 @@ def run_request(
     request: Request,
     parameters: SubjectParameters,
     view: SubjectView,
+    *,
+    formats: Sequence[TableFormat],
 ) -> SubjectOutcome:
-    """One attempt of ``request`` (see the module contract); its outcome.
+    """One attempt of ``request`` (see the module contract); its outcome. An export writes
+    its tables in ``formats`` (made from ``parameters.formats``).
 
     Errors are raised after the attempt is recorded ``Failed``; a run that reached its end
     returns, ``Completed`` or ``Failed`` (its ``exit_status``).
@@ -87,7 +91,7 @@ def run_request(
     view.started(outcome)
     raised: BaseException | None = None
     try:
-        _Attempt(runtime, outcome, view).run()
+        _Attempt(runtime, outcome, view, formats).run()
     except KeyboardInterrupt as error:
         raised = error
         outcome.fail("interrupted (Ctrl-C)")
@@ -130,8 +134,15 @@ def _new_subfolder(folder: Path, name: str) -> Path:
 class _Attempt:
     """The steps of one attempt; errors leave it (``run_request`` records them)."""
 
-    def __init__(self, runtime: Runtime, outcome: SubjectOutcome, view: SubjectView) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        outcome: SubjectOutcome,
+        view: SubjectView,
+        formats: Sequence[TableFormat],
+    ) -> None:
         self.runtime = runtime
+        self.formats = list(formats)
         self.outcome = outcome
         self.parameters = outcome.parameters
         self.view = view
@@ -218,7 +229,7 @@ class _Attempt:
                 ENTITIES,
                 mailbox=None,
                 output_dir=folder.parent,
-                table_format=CsvFormat(encoding=self.parameters.encoding),
+                formats=self.formats,
                 progress=progress,
                 keep=keep_all,
                 request=self._manifest_request(),
@@ -243,7 +254,7 @@ class _Attempt:
                     ENTITIES,
                     mailbox=found.address,
                     output_dir=folder,
-                    table_format=CsvFormat(encoding=self.parameters.encoding),
+                    formats=self.formats,
                     progress=progress,
                     keep=found.keep(),
                     request=self._manifest_request(),

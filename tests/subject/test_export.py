@@ -244,3 +244,24 @@ def test_me_takes_no_subject_and_app_only_has_no_me(ocm: Cli) -> None:
     result = ocm("subject", "export", "--me", "--mailbox", HOLLY)
     assert result.exit_code == 2 and "it takes no --mailbox" in result.output
     assert ocm.json("requests", "list") == []  # refused before a request was made
+
+
+def test_format_xlsx_writes_the_workbook_too_and_the_report_lists_it(ocm: Cli) -> None:
+    result = ocm(
+        "subject",
+        "export",
+        "--email",
+        EMAIL,
+        "--format",
+        "csv,xlsx",
+        "--output-dir",
+        str(ocm.output_dir),
+    )
+
+    assert result.exit_code == 0, result.output
+    folder = ocm.only_folder()
+    assert (folder / "OCM-Export.xlsx").exists() and (folder / "Contacts.csv").exists()
+    files = {row["file"]: row for row in read_report(folder).table("files")}
+    assert files["OCM-Export.xlsx"]["SHA-256"] == sha256(folder / "OCM-Export.xlsx")
+    (request,) = [r for r in ocm.json("requests", "list") if r["kind"] == "export"]
+    assert request["parameters"]["formats"] == ["csv", "xlsx"]
