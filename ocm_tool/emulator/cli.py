@@ -79,7 +79,12 @@ _FAULT_FLAGS: tuple[_FaultFlag, ...] = (
         _SECONDS,
         "Seconds of the Retry-After header sent with 429 and 503.",
     ),
-    _FaultFlag("--latency", "latency", _SECONDS, "Seconds added to every API call."),
+    _FaultFlag(
+        "--latency",
+        "latency",
+        _SECONDS,
+        "Seconds added to every API round trip (a $batch is one, whatever it carries).",
+    ),
     _FaultFlag(
         "--max-concurrent",
         "max_concurrent",
