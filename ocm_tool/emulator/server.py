@@ -12,7 +12,6 @@ when the block ends (no polling interval to wait out).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import tempfile
@@ -100,7 +99,7 @@ class EmulatorHandle:
         sign-ins in progress; a WSGI application a test put in place of ``server.app`` is
         replaced by the emulator's own. Call it between tests, when no call is in flight.
         """
-        self.store.load_tenant(_load_tenant(tenant))
+        self.store.load_tenant(tenant)
         self.identity.reset()
         self.faults.reset()
         self.server.app = self._app
@@ -217,13 +216,6 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _load_tenant(tenant: dict | str | Path) -> dict:
-    if isinstance(tenant, dict):
-        return tenant
-    with open(tenant, encoding="utf-8") as f:
-        return json.load(f)
-
-
 @contextmanager
 def running_emulator(
     tenant: dict | str | Path | None = None,
@@ -250,7 +242,7 @@ def running_emulator(
         workdir.mkdir(parents=True, exist_ok=True)
         store = Store(Path(db) if db is not None else workdir / "tenant.sqlite3")
         if tenant is not None:
-            store.load_tenant(_load_tenant(tenant))
+            store.load_tenant(tenant)
         identity = Identity(store, token_lifetime=token_lifetime, auto_approve_as=auto_approve_as)
         fault_state = Faults(faults)
         tls = make_tls_files(
