@@ -32,6 +32,8 @@ from ocm_tool.emulator.api.exceptions import (
 VIOLATION_GRACE = 0.2
 COUNTERS = (
     "requests",
+    "round_trips",
+    "mailbox_calls",
     "throttled",
     "unavailable",
     "gateway_timeouts",
@@ -122,7 +124,9 @@ class Faults:
             return self.config
 
     def stats(self) -> dict[str, int]:
-        """Counters: ``requests``, ``throttled`` (every 429), ``unavailable``, ``gateway_timeouts``,
+        """Counters: ``requests`` (every API call, a ``$batch``'s inner calls included),
+        ``round_trips`` (HTTP calls: inner calls travel in their batch's), ``mailbox_calls``
+        (calls on one mailbox: what Exchange's budget counts), ``throttled`` (every 429), ``unavailable``, ``gateway_timeouts``,
         ``dropped``, ``retry_after_violations``, ``budget_exhausted``, ``concurrency_limited``,
         and ``max_in_flight``: the highest number of calls in flight at once on one mailbox."""
         with self._lock:
@@ -171,6 +175,8 @@ class Faults:
         with self._lock:
             now = self._clock()
             self._counters["requests"] += 1
+            self._counters["round_trips"] += not inner
+            self._counters["mailbox_calls"] += mailbox is not None
             self._refuse_violation(client, mailbox, now)
             faulty = not config.paths or any(p in path for p in config.paths)
             drop = False
