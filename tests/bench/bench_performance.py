@@ -1,7 +1,7 @@
 """Benchmark: ocm-tool's export against the server's ceiling and the script's naive algorithm.
 
 Run ``python tests/bench/bench_performance.py [--sizes 10k,100k,1m] [--runs 3]`` (see
-``docs/performance.md``). For each size it seeds a one-mailbox tenant of the issue's mix
+``docs/performance.md``). For each size it seeds a one-mailbox tenant of this mix
 (8,000 contacts, 20% with notes over 255 characters; 800 each of companies, deals, tasks and
 insights; 80,000 activity-stream entries, per 91,200 records), serves it with
 ``ocm-tool emulator serve`` in a process of its own, and runs, interleaved, ``--runs`` times:
@@ -46,7 +46,7 @@ import requests
 from ocm_tool.emulator.seed import APP_CLIENT_ID, APP_CLIENT_SECRET, SeedOptions, write_tenant
 
 MAILBOX = "alice@contoso.com"
-#: The issue's mix, per 91,200 records.
+#: The mix of docs/performance.md, per 91,200 records.
 MIX = {"contacts": 8000, "companies": 800, "deals": 800, "tasks": 800, "insights": 800}
 MIX_TOTAL = 91_200
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
