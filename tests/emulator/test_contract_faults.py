@@ -205,7 +205,10 @@ def test_configure_refuses_unknown_settings_and_reset_zeroes_counters() -> None:
     faults.release(faults.admit("app", "a@x", "/x", inner=True))
     assert faults.stats() == {
         **dict.fromkeys(COUNTERS, 0),
-        **{"requests": 3, "round_trips": 2, "mailbox_calls": 2, "max_in_flight": 1},
+        "requests": 3,
+        "round_trips": 2,
+        "mailbox_calls": 2,
+        "max_in_flight": 1,
     }
     faults.reset_stats()
     assert faults.stats() == {**dict.fromkeys(COUNTERS, 0), "max_in_flight": 0}

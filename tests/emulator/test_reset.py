@@ -44,7 +44,10 @@ def test_reset_brings_back_the_data_faults_and_identity_of_a_start(fresh: Api) -
     assert handle.faults.config == FaultConfig()
     assert handle.stats() == {
         **dict.fromkeys(COUNTERS, 0),
-        **{"requests": 3, "round_trips": 3, "mailbox_calls": 3, "max_in_flight": 1},
+        "requests": 3,
+        "round_trips": 3,
+        "mailbox_calls": 3,
+        "max_in_flight": 1,
     }
     identity = handle.identity
     assert (identity.token_lifetime, identity.auto_approve_as) == (3600, None)
