@@ -127,8 +127,9 @@ class Faults:
         """Counters: ``requests`` (every API call, a ``$batch``'s inner calls included),
         ``round_trips`` (HTTP calls: inner calls travel in their batch's), ``mailbox_calls``
         (calls on one mailbox: what Exchange's budget counts), ``throttled`` (every 429),
-        ``unavailable``, ``gateway_timeouts``, ``dropped``, ``retry_after_violations``, ``budget_exhausted``, ``concurrency_limited``,
-        and ``max_in_flight``: the highest number of calls in flight at once on one mailbox."""
+        ``unavailable``, ``gateway_timeouts``, ``dropped``, ``retry_after_violations``,
+        ``budget_exhausted``, ``concurrency_limited``, and ``max_in_flight``: the highest
+        number of calls in flight at once on one mailbox."""
         with self._lock:
             return {**self._counters, "max_in_flight": max(self._peaks.values(), default=0)}
 
