@@ -31,7 +31,7 @@ from cheroot.workers.threadpool import (  # type: ignore[attr-defined]  # not in
 from cheroot.wsgi import Gateway_10
 from cheroot.wsgi import Server as WSGIServer
 
-from ocm_tool.emulator.api.gate import SOCKET_KEY
+from ocm_tool.emulator.api.batch import SOCKET_KEY
 from ocm_tool.emulator.api.urls import API_PREFIX
 from ocm_tool.emulator.app import create_app
 from ocm_tool.emulator.certs import TlsFiles, make_tls_files

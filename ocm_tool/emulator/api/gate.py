@@ -19,13 +19,11 @@ import socket
 
 from flask import Blueprint, Response, g, request
 
-from ocm_tool.emulator.api.batch import BATCH_INNER
+from ocm_tool.emulator.api.batch import BATCH_INNER, SOCKET_KEY
 from ocm_tool.emulator.faults import Faults
 from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.access import Principal
 
-#: environ key of the client's socket (``server`` puts it there), to drop a connection.
-SOCKET_KEY = "ocm_tool.emulator.socket"
 #: The endpoint served without a token.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 
