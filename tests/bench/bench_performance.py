@@ -102,10 +102,17 @@ class Server:
     api: str
     authority: str
     ca_bundle: str
+    pid: int
     base: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.base = self.authority.rsplit("/", 1)[0]
+
+    def peak_mib(self) -> float:
+        """The server process's peak resident memory so far (VmHWM)."""
+        with open(f"/proc/{self.pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM"))
+        return int(line.split()[1]) / 1024
 
     def control(self, method: str, path: str) -> dict:
         answer = requests.request(
@@ -143,7 +150,8 @@ def serve(db: Path, tenant: Path | None, *extra: str) -> Iterator[tuple[Server, 
         match = BANNER.match(banner)
         if match is None:
             raise SystemExit(f"serve did not start: {banner!r}")
-        yield Server(match["api"], match["authority"], match["ca"]), time.perf_counter() - started
+        loaded = time.perf_counter() - started
+        yield Server(match["api"], match["authority"], match["ca"], process.pid), loaded
     finally:
         process.terminate()
         process.wait(timeout=120)
@@ -349,7 +357,11 @@ def bench_size(size: str, records: int, args: argparse.Namespace, workdir: Path)
     out = workdir / "out"
     out.mkdir(exist_ok=True)
     with serve(db, tenant) as (server, load):
-        print(f"load {size}: {load:.1f} s (serve --tenant until its banner)", flush=True)
+        print(
+            f"load {size}: {load:.1f} s (serve --tenant until its banner), "
+            f"server peak RSS {server.peak_mib():,.0f} MiB",
+            flush=True,
+        )
         token = server.token()
         export = ocm_tool_argv(
             server, workdir, ["export-all-data", "--mailbox", MAILBOX, "--output-dir", str(out)]
@@ -414,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--naive-up-to", default="100k", choices=SIZES)
     parser.add_argument("--latency", type=float, default=0.2, help="0: no latency run")
-    parser.add_argument("--latency-size", default="10k", choices=SIZES)
+    parser.add_argument("--latency-size", default="100k", choices=SIZES)
     parser.add_argument("--no-purge", dest="purge", action="store_false")
     parser.add_argument("--workdir", type=Path, help="keep tenant files here between runs")
     args = parser.parse_args(argv)
