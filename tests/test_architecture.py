@@ -11,7 +11,7 @@ import pytest
 
 import ocm_tool
 
-HEAVY = ("pandas", "flask", "werkzeug", "msal", "requests", "jinja2")
+HEAVY = ("pandas", "flask", "werkzeug", "cheroot", "msal", "requests", "jinja2")
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -20,7 +20,8 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,7 +80,12 @@ _FAULT_FLAGS: tuple[_FaultFlag, ...] = (
         _SECONDS,
         "Seconds of the Retry-After header sent with 429 and 503.",
     ),
-    _FaultFlag("--latency", "latency", _SECONDS, "Seconds added to every API call."),
+    _FaultFlag(
+        "--latency",
+        "latency",
+        _SECONDS,
+        "Seconds added to every API round trip (a $batch is one, whatever it carries).",
+    ),
     _FaultFlag(
         "--max-concurrent",
         "max_concurrent",
@@ -277,12 +283,22 @@ def _serve_until_stopped(
         tempfile.TemporaryDirectory(
             prefix="ocm-emulator-", dir=db.parent if db else None
         ) as workdir,
+        _refused_as_usage("--tenant"),
         running_emulator(tenant, db=db, faults=faults, workdir=workdir, **server_options) as handle,
     ):
         click.echo(handle.banner())
         sys.stdout.flush()
         click.echo(f"Serving until Ctrl-C or SIGTERM; {workdir} is removed then.", err=True)
         threading.Event().wait()
+
+
+@contextmanager
+def _refused_as_usage(option: str) -> Iterator[None]:
+    """A malformed tenant (``ValueError`` of the loader, one line) is a bad ``option``: exit 2."""
+    try:
+        yield
+    except ValueError as problem:
+        raise click.BadParameter(str(problem), param_hint=option) from None
 
 
 def _holds_tenant(db: Path | None) -> bool:

@@ -32,6 +32,8 @@ from ocm_tool.emulator.api.exceptions import (
 VIOLATION_GRACE = 0.2
 COUNTERS = (
     "requests",
+    "round_trips",
+    "mailbox_calls",
     "throttled",
     "unavailable",
     "gateway_timeouts",
@@ -51,7 +53,7 @@ class FaultConfig:
     gateway_timeout_rate: float = 0.0  # answered 504 GatewayTimeout
     drop_rate: float = 0.0  # connection dropped without an answer
     retry_after: float = 1.0  # the Retry-After sent with 429 and 503
-    latency: float = 0.0  # added to every API call
+    latency: float = 0.0  # added to every API round trip (a $batch's inner calls add none)
     max_concurrent: int | None = None  # per mailbox and app; Exchange's limit is 4
     budget: int | None = None  # requests per mailbox per window; Exchange: 10000
     budget_window: float = 600.0  # Exchange: 10 minutes
@@ -122,9 +124,12 @@ class Faults:
             return self.config
 
     def stats(self) -> dict[str, int]:
-        """Counters: ``requests``, ``throttled`` (every 429), ``unavailable``, ``gateway_timeouts``,
-        ``dropped``, ``retry_after_violations``, ``budget_exhausted``, ``concurrency_limited``,
-        and ``max_in_flight``: the highest number of calls in flight at once on one mailbox."""
+        """Counters: ``requests`` (every API call, a ``$batch``'s inner calls included),
+        ``round_trips`` (HTTP calls: inner calls travel in their batch's), ``mailbox_calls``
+        (calls on one mailbox: what Exchange's budget counts), ``throttled`` (every 429),
+        ``unavailable``, ``gateway_timeouts``, ``dropped``, ``retry_after_violations``,
+        ``budget_exhausted``, ``concurrency_limited``, and ``max_in_flight``: the highest
+        number of calls in flight at once on one mailbox."""
         with self._lock:
             return {**self._counters, "max_in_flight": max(self._peaks.values(), default=0)}
 
@@ -158,32 +163,34 @@ class Faults:
 
     # -- the request hook -------------------------------------------------------------------------
 
-    def admit(
-        self, client: str, mailbox: str | None, path: str, *, can_drop: bool = True
-    ) -> Ticket:
+    def admit(self, client: str, mailbox: str | None, path: str, *, inner: bool = False) -> Ticket:
         """Decide the fate of one API call: raise its fault, or admit it (then ``release``).
 
         In order: a call during a Retry-After it was sent is refused (a violation); then, on
         the configured ``paths``: the mailbox's budget, the concurrency limit, and the random
         faults. An admitted call then waits ``latency`` seconds, holding its in-flight slot.
+        ``inner`` calls (inside a ``$batch``) travel in the batch's round trip: they are never
+        dropped and add no latency of their own.
         """
         config = self.config
         with self._lock:
             now = self._clock()
             self._counters["requests"] += 1
+            self._counters["round_trips"] += not inner
+            self._counters["mailbox_calls"] += mailbox is not None
             self._refuse_violation(client, mailbox, now)
             faulty = not config.paths or any(p in path for p in config.paths)
             drop = False
             if faulty:
                 self._spend_budget(config, client, mailbox, now)
                 self._limit_concurrency(config, client, mailbox, now)
-                drop = self._random_fault(config, client, mailbox, now, can_drop)
+                drop = self._random_fault(config, client, mailbox, now, can_drop=not inner)
             if mailbox is not None:
                 self._in_flight[(client, mailbox)] += 1
                 self._mailbox_in_flight[mailbox] += 1
                 self._peaks[mailbox] = max(self._peaks[mailbox], self._mailbox_in_flight[mailbox])
         ticket = Ticket(client, mailbox, drop)
-        if faulty and config.latency > 0 and not drop:
+        if faulty and config.latency > 0 and not drop and not inner:
             time.sleep(config.latency)
         return ticket
 
@@ -248,7 +255,7 @@ class Faults:
             )
 
     def _random_fault(
-        self, config: FaultConfig, client: str, mailbox: str | None, now: float, can_drop: bool
+        self, config: FaultConfig, client: str, mailbox: str | None, now: float, *, can_drop: bool
     ) -> bool:
         """Raise a random 429/503/504, or return ``True`` to drop the connection."""
         draw = self._random.random

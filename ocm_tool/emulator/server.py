@@ -3,16 +3,16 @@
 ``running_emulator`` is the one way to start it; ``ocm-tool emulator serve``, ``--demo`` and
 the test fixtures all use it. It yields an ``EmulatorHandle``: the URLs, the CA bundle, the
 objects behind the server (store, identity, faults) and a few calls for tests (faults,
-stats, device codes, ``reset``). The server is Werkzeug's threaded WSGI server with TLS from
-``certs``; it stops at once when the block ends (no polling interval to wait out).
+stats, device codes, ``reset``). The server is cheroot's (CherryPy's production WSGI server): a
+pool of worker threads, HTTP/1.1 keep-alive (a client's connections are reused, so a TLS
+handshake is paid once per connection, not per call) and TLS from ``certs``. It stops at once
+when the block ends (no polling interval to wait out).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import selectors
 import socket
 import tempfile
 import threading
@@ -22,17 +22,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+from cheroot.workers.threadpool import (  # type: ignore[attr-defined]  # not in its stubs
+    _SHUTDOWNREQUEST,
+    ThreadPool,
+    WorkerThread,
+)
+from cheroot.wsgi import Gateway_10
+from cheroot.wsgi import Server as WSGIServer
 
+from ocm_tool.emulator.api.batch import SOCKET_KEY
 from ocm_tool.emulator.api.urls import API_PREFIX
 from ocm_tool.emulator.app import create_app
-from ocm_tool.emulator.certs import make_tls_files
+from ocm_tool.emulator.certs import TlsFiles, make_tls_files
 from ocm_tool.emulator.faults import FaultConfig, Faults
 from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.store import Store
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,7 +55,7 @@ class EmulatorHandle:
     store: Store
     identity: Identity
     faults: Faults
-    server: BaseWSGIServer
+    server: _Server
     #: The application the server was started with (``reset`` puts it back).
     _app: WSGIApplication = field(init=False, repr=False)
 
@@ -89,7 +99,7 @@ class EmulatorHandle:
         sign-ins in progress; a WSGI application a test put in place of ``server.app`` is
         replaced by the emulator's own. Call it between tests, when no call is in flight.
         """
-        self.store.load_tenant(_load_tenant(tenant))
+        self.store.load_tenant(tenant)
         self.identity.reset()
         self.faults.reset()
         self.server.app = self._app
@@ -120,65 +130,90 @@ class EmulatorHandle:
         )
 
 
-class _Server(ThreadedWSGIServer):
-    """Werkzeug's threaded server, whose ``shutdown`` returns at once.
+#: Worker threads: every call in flight holds one (an injected latency included), so there are
+#: more than any test or benchmark keeps in flight (4 mailboxes x 4 calls, and a few clients).
+WORKER_THREADS = 32
 
-    socketserver's ``serve_forever`` wakes every ``poll_interval`` (0.5 s) to see whether it
-    should stop, so every stop waited up to half a second (over a hundred emulators start and
-    stop in one test run). This loop waits, without a timeout, on the listening socket and on
-    one end of a socket pair; ``shutdown`` writes to the other end, as the stdlib's own comment
-    in ``serve_forever`` suggests. Requests are still handled by ``handle_request``, one
-    thread each, as before.
+
+class _Gateway(Gateway_10):
+    """cheroot's WSGI 1.0 gateway, with the connection's socket in the environ."""
+
+    def get_environ(self) -> dict:  # type: ignore[override]  # the stubs say None
+        environ = super().get_environ()
+        environ[SOCKET_KEY] = self.req.conn.socket
+        return environ
+
+
+class _Workers(ThreadPool):
+    """cheroot's worker pool, of daemon threads, that stops without waiting for them."""
+
+    def _spawn_worker(self) -> WorkerThread:
+        worker = WorkerThread(self.server)
+        worker.name = f"ocm-emulator {worker.name}"
+        worker.daemon = True  # a call in flight never keeps the process alive
+        worker.start()
+        return worker
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask every worker to end after its current call (cheroot's protocol: one
+        ``_SHUTDOWNREQUEST`` each on the queue); wait for none."""
+        workers = self._threads  # type: ignore[attr-defined]  # cheroot 11's, not in its stubs
+        for _ in workers:
+            self._queue.put(_SHUTDOWNREQUEST)  # type: ignore[attr-defined]
+        workers.clear()
+
+
+class _Server(WSGIServer):
+    """cheroot's WSGI server (a pool of threads, HTTP/1.1 keep-alive, TLS) that stops at once.
+
+    ``app`` is read on every request, so a test may wrap it while the server runs. cheroot's
+    own ``stop`` waits for its connection loop to wake up (every ``expiration_interval``) and
+    for the workers to finish the calls they are answering; here the loop is woken at once by
+    a connection to the listening socket, and the workers (daemon threads) are told to stop
+    without being waited for (a call in flight finishes on its own; nothing new is accepted).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._wake_reader, self._wake_writer = socket.socketpair()
-        self._stop = threading.Event()
-        self._stopped = threading.Event()
-        self._stopped.set()  # not serving yet: a shutdown now must not wait
+    def __init__(self, host: str, port: int, app: WSGIApplication, tls: TlsFiles) -> None:
+        super().__init__((host, port), app, numthreads=WORKER_THREADS, server_name="ocm-emulator")
+        self.gateway = _Gateway
+        self.requests = _Workers(self, min=WORKER_THREADS, max=WORKER_THREADS)
+        self.keep_alive_conn_limit = None  # type: ignore[assignment]  # None: no limit (its doc)
+        self.ssl_adapter = BuiltinSSLAdapter(str(tls.server_cert), str(tls.server_key))
+        self.ssl_adapter.context = tls.server_context()
+        self.prepare()  # binds (port 0 picks one) and starts the workers
 
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until ``shutdown``; ``poll_interval`` is ignored (nothing polls)."""
-        self._stopped.clear()
-        try:
-            with selectors.DefaultSelector() as selector:
-                selector.register(self, selectors.EVENT_READ)
-                selector.register(self._wake_reader, selectors.EVENT_READ)
-                while not self._stop.is_set():
-                    ready = selector.select()
-                    if self._stop.is_set():
-                        break
-                    if any(key.fileobj is self for key, _ in ready):
-                        self.handle_request()  # a connection is waiting: accept it at once
-                    self.service_actions()
-        finally:
-            self._stopped.set()
+    @property
+    def app(self) -> WSGIApplication:
+        return self.wsgi_app
 
-    def shutdown(self) -> None:
-        """Stop ``serve_forever`` and wait until it has returned (at once)."""
-        self._stop.set()
-        with contextlib.suppress(OSError):
-            self._wake_writer.send(b"\0")
-        self._stopped.wait()
+    @app.setter
+    def app(self, app: WSGIApplication) -> None:
+        self.wsgi_app = app
 
-    def server_close(self) -> None:
-        super().server_close()
-        self._wake_reader.close()
-        self._wake_writer.close()
+    @property
+    def server_port(self) -> int:
+        return int(self.bind_addr[1])
+
+    def error_log(self, msg: str = "", level: int = logging.INFO, traceback: bool = False) -> None:
+        """cheroot's messages go to ``logging`` (it writes them to stderr): a client that drops
+        its connection is routine here (injected faults, killed clients)."""
+        log.log(level, "%s", msg, exc_info=traceback)
+
+    def stop(self) -> None:
+        """Stop serving and close every connection; returns at once."""
+        if not self.ready:
+            return
+        # cheroot 11's loop (not in its stubs) ends when select() returns...
+        self._connections._stop_requested = True  # type: ignore[attr-defined]
+        with contextlib.suppress(OSError), socket.create_connection(self.bind_addr[:2], 1):
+            pass  # ...which this connection makes it do now
+        super().stop()
 
 
 def _url_host(host: str) -> str:
     if host in ("0.0.0.0", "", "::"):
         return "127.0.0.1"
     return f"[{host}]" if ":" in host else host
-
-
-def _load_tenant(tenant: dict | str | Path) -> dict:
-    if isinstance(tenant, dict):
-        return tenant
-    with open(tenant, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @contextmanager
@@ -200,7 +235,6 @@ def running_emulator(
     ``workdir`` holds the database (when ``db`` is not given) and the TLS files; a temporary
     directory by default, removed at the end.
     """
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with ExitStack() as stack:
         if workdir is None:
             workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="ocm-emulator-"))
@@ -208,15 +242,15 @@ def running_emulator(
         workdir.mkdir(parents=True, exist_ok=True)
         store = Store(Path(db) if db is not None else workdir / "tenant.sqlite3")
         if tenant is not None:
-            store.load_tenant(_load_tenant(tenant))
+            store.load_tenant(tenant)
         identity = Identity(store, token_lifetime=token_lifetime, auto_approve_as=auto_approve_as)
         fault_state = Faults(faults)
         tls = make_tls_files(
             workdir / "tls", hosts=(host if host not in ("", "0.0.0.0", "::") else "localhost",)
         )
         app = create_app(store, identity, fault_state)
-        server = _Server(host, port, app, ssl_context=tls.server_context())
-        thread = threading.Thread(target=server.serve_forever, name="ocm-emulator", daemon=True)
+        server = _Server(host, port, app, tls)
+        thread = threading.Thread(target=server.serve, name="ocm-emulator", daemon=True)
         thread.start()
         try:
             yield EmulatorHandle(
@@ -229,8 +263,7 @@ def running_emulator(
                 server=server,
             )
         finally:
-            server.shutdown()
-            server.server_close()
+            server.stop()
             thread.join(timeout=10)
             close = getattr(store, "close", None)
             if close is not None:

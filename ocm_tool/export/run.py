@@ -25,16 +25,17 @@ Outcomes (which errors end what is each error's ``scope``, ``ocm_tool.errors``):
 from __future__ import annotations
 
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from ocm_tool.client import BatchRequest, GraphClient, JSONObject
+from ocm_tool.client import BATCH_LIMIT, BatchRequest, GraphClient, JSONObject
 from ocm_tool.errors import ItemNotFoundError, OcmError, UsageError
 from ocm_tool.export.entities import LINK_TARGETS, Entity, Table, template_entity
 from ocm_tool.export.links import LinkKind, xrm_id
@@ -51,6 +52,8 @@ from ocm_tool.runtime import Runtime
 DEFAULT_PAGE_SIZE = 1000
 #: List views cut contact notes to this many characters.
 NOTES_CUT = 255
+#: Chunks of an entity with whole notes that may wait for them while its listing goes on.
+PAGES_AHEAD = 4
 
 
 #: ``keep(entity, item)``: whether a listed item of ``entity`` becomes rows of its file. A
@@ -91,6 +94,21 @@ class _NoProgress:
 
 
 NO_PROGRESS: ExportProgress = _NoProgress()
+
+
+@dataclass
+class _NotesWait:
+    """A chunk of items waiting for the whole notes of its cut ones.
+
+    ``fetches``: the batches holding its cut notes; ``open``: some are in the group not sent yet.
+    """
+
+    items: list[JSONObject]
+    fetches: list[Future[set[int]]] = field(default_factory=list)
+    open: bool = False
+
+    def done(self) -> bool:
+        return not self.open and all(fetch.done() for fetch in self.fetches)
 
 
 class _Cancelled(Exception):
@@ -181,6 +199,8 @@ class ExportRun:
         #: Entity key -> (kind, case-folded target) -> how often its file links there.
         self.links: dict[str, Counter[tuple[str, str]]] = {}
         self._lock = threading.Lock()
+        #: Runs the ``$batch`` calls of whole notes (``_with_whole_notes``); set by ``execute``.
+        self.notes: ThreadPoolExecutor
 
     def file_name(self, entity: Entity) -> str:
         """The entity's table as the first format names it (``Contacts.csv``)."""
@@ -192,8 +212,8 @@ class ExportRun:
         """Templates first, then the other entities concurrently, then the dangling links,
         then the files of the whole run.
 
-        On Ctrl-C: signal every download to stop, wait for them (each removes its partial file),
-        leave the run's files unwritten and re-raise.
+        On Ctrl-C: signal every download to stop, wait for them (each removes its partial file
+        and ends with the call it has under way), leave the run's files unwritten and re-raise.
         """
         for entity in self.entities:
             self.progress.add(entity.key, self.file_name(entity))
@@ -218,9 +238,14 @@ class ExportRun:
         return self.cancel.is_set() or self.stop.is_set()
 
     def _download_all(self) -> None:
-        with ThreadPoolExecutor(
-            max_workers=len(self.entities) + 3, thread_name_prefix="export"
-        ) as pool:
+        with (
+            ThreadPoolExecutor(
+                max_workers=len(self.entities) + 3, thread_name_prefix="export"
+            ) as pool,
+            ThreadPoolExecutor(
+                max_workers=self.client.concurrency, thread_name_prefix="export-notes"
+            ) as self.notes,
+        ):
             try:
                 kinds = dict.fromkeys(e.template for e in self.entities if e.template)
                 self._run_all(pool, [partial(self._read_template, kind) for kind in kinds])
@@ -229,6 +254,7 @@ class ExportRun:
                 self._count_dangling_links(pool)
             except BaseException:
                 self.cancel.set()
+                self.notes.shutdown(wait=True, cancel_futures=True)
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
 
@@ -356,6 +382,18 @@ class ExportRun:
         """Stream ``chunks`` of items to the entity's file; return its complete report."""
         links: Counter[tuple[str, str]] = Counter()
         ids: set[str] = set()
+
+        def kept(listed_chunks: Iterable[list[JSONObject]]) -> Iterator[list[JSONObject]]:
+            # Every listed item is a link target; only the kept ones become rows (and only
+            # theirs get their notes fetched).
+            for listed in listed_chunks:
+                if entity.link_target:
+                    ids.update(key for key in map(xrm_id, listed) if key)
+                yield [item for item in listed if self.keep(entity, item)]
+
+        chunks = kept(chunks)
+        if entity.full_notes:
+            chunks = self._with_whole_notes(entity, chunks)
         with ExitStack() as stack:
             writers: list[TableWriter] = [
                 stack.enter_context(output.table(entity.stem, table.header))
@@ -365,10 +403,7 @@ class ExportRun:
                 extra = run.table(entity.stem, table.header)
                 if extra is not None:
                     writers.append(stack.enter_context(extra))
-            for listed in chunks:
-                items = [item for item in listed if self.keep(entity, item)]
-                if entity.full_notes:
-                    items = self._whole_notes(entity, items)
+            for items in chunks:
                 rows = [row for item in items for row in table.rows(item)]
                 for out in writers:
                     out.write(rows)
@@ -377,8 +412,6 @@ class ExportRun:
                         value = row[position]
                         if isinstance(value, Links):
                             links.update((value.kind, t.casefold()) for t in value.targets)
-                if entity.link_target:
-                    ids.update(key for key in map(xrm_id, listed) if key)
             written = [out.commit() for out in writers]
         if entity.link_target:
             self.known_ids[entity.link_target] = ids
@@ -395,29 +428,76 @@ class ExportRun:
             written={f.name: w for f, w in zip(self.formats, written, strict=False)},
         )
 
-    def _whole_notes(self, entity: Entity, items: list[JSONObject]) -> list[JSONObject]:
-        """Replace cut notes with the whole text (``GET {collection}/{Id}``, 20 per ``$batch``).
+    def _with_whole_notes(
+        self, entity: Entity, chunks: Iterable[list[JSONObject]]
+    ) -> Iterator[list[JSONObject]]:
+        """``chunks`` in order, each once its cut notes are replaced by the whole text.
 
-        An item deleted since it was listed (404) is dropped, as the listing would now.
+        The whole notes are fetched (``GET {collection}/{Id}``, ``BATCH_LIMIT`` per
+        ``$batch``) by the notes pool while the listing goes on: cut notes are gathered across
+        pages into full batches, each sent as soon as it is full, so the listing and up to
+        ``concurrency`` batches share the mailbox's slots. At most ``PAGES_AHEAD`` chunks wait
+        for their notes (memory stays flat); an item deleted since it was listed (404) is
+        dropped, as the listing would now.
         """
-        cut = [
-            item
-            for item in items
-            if item.get("NotesTruncated") or len(str(item.get("Notes") or "")) >= NOTES_CUT
-        ]
-        if not cut:
-            return items
+        waiting: deque[_NotesWait] = deque()
+        group: list[JSONObject] = []
+        group_waits: list[_NotesWait] = []
+
+        def send() -> None:
+            fetch = self.notes.submit(self._fetch_notes, entity, list(group))
+            for wait_ in group_waits:
+                wait_.fetches.append(fetch)
+                wait_.open = False
+            group.clear()
+            group_waits.clear()
+
+        for items in chunks:
+            current = _NotesWait(items)
+            waiting.append(current)
+            for item in items:
+                if item.get("NotesTruncated") or len(str(item.get("Notes") or "")) >= NOTES_CUT:
+                    group.append(item)
+                    if not current.open:
+                        current.open = True
+                        group_waits.append(current)
+                    if len(group) == BATCH_LIMIT:
+                        send()
+            while waiting and (len(waiting) > PAGES_AHEAD or waiting[0].done()):
+                if waiting[0].open:
+                    send()  # the oldest chunk must not wait for cut notes still to come
+                yield self._notes_applied(waiting.popleft())
+        if group:
+            send()
+        while waiting:
+            yield self._notes_applied(waiting.popleft())
+
+    def _notes_applied(self, wait_: _NotesWait) -> list[JSONObject]:
+        """The chunk's items once its fetches are done (Ctrl-C is seen within 0.2 s)."""
+        gone: set[int] = set()
+        for fetch in wait_.fetches:
+            while not fetch.done():
+                if self._cancelled():
+                    raise _Cancelled
+                wait([fetch], timeout=0.2)
+            gone |= fetch.result()  # the fetch's OcmError, or _Cancelled, is raised here
+        return [item for item in wait_.items if id(item) not in gone] if gone else wait_.items
+
+    def _fetch_notes(self, entity: Entity, items: list[JSONObject]) -> set[int]:
+        """One ``$batch`` of whole notes, written into ``items``; the ``id()`` of those gone."""
+        if self._cancelled():
+            raise _Cancelled
         requests = [
             BatchRequest(
                 id=str(n),
                 method="GET",
                 url=f"{self.mailbox_path}/{entity.collection}/{quote(str(item['Id']), safe='')}",
             )
-            for n, item in enumerate(cut)
+            for n, item in enumerate(items)
         ]
         gone: set[int] = set()
         for response in self.client.batch(requests):
-            item = cut[int(response.id)]
+            item = items[int(response.id)]
             error = response.error()
             if isinstance(error, ItemNotFoundError):
                 gone.add(id(item))
@@ -426,7 +506,7 @@ class ExportRun:
             else:
                 item["Notes"] = (response.body or {}).get("Notes", item.get("Notes"))
                 item.pop("NotesTruncated", None)
-        return [item for item in items if id(item) not in gone]
+        return gone
 
     # Dangling links.
 

@@ -187,11 +187,13 @@ def test_hook_concurrency_is_per_client_and_mailbox() -> None:
     assert faults.in_flight_peaks() == {"a@x": 2, "b@x": 1}
 
 
-def test_hook_drop_is_never_asked_of_calls_that_cannot_drop() -> None:
+def test_hook_never_drops_or_delays_the_inner_calls_of_a_batch() -> None:
     faults = Faults(FaultConfig(drop_rate=1.0))
     assert faults.admit("app", "a@x", "/x").drop is True
-    assert faults.admit("app", "a@x", "/x", can_drop=False).drop is False
+    assert faults.admit("app", "a@x", "/x", inner=True).drop is False
     assert faults.stats()["dropped"] == 1
+    faults.configure(drop_rate=0.0, latency=30.0)  # a round trip would sleep 30 s
+    assert faults.admit("app", "a@x", "/x", inner=True).drop is False  # at once
 
 
 def test_configure_refuses_unknown_settings_and_reset_zeroes_counters() -> None:
@@ -199,7 +201,15 @@ def test_configure_refuses_unknown_settings_and_reset_zeroes_counters() -> None:
     with pytest.raises(TypeError):
         faults.configure(throttle=1.0)
     faults.release(faults.admit("app", "a@x", "/x"))
-    assert faults.stats() == {**dict.fromkeys(COUNTERS, 0), "requests": 1, "max_in_flight": 1}
+    faults.release(faults.admit("app", None, "/$batch"))
+    faults.release(faults.admit("app", "a@x", "/x", inner=True))
+    assert faults.stats() == {
+        **dict.fromkeys(COUNTERS, 0),
+        "requests": 3,
+        "round_trips": 2,
+        "mailbox_calls": 2,
+        "max_in_flight": 1,
+    }
     faults.reset_stats()
     assert faults.stats() == {**dict.fromkeys(COUNTERS, 0), "max_in_flight": 0}
 

@@ -19,7 +19,7 @@ import socket
 
 from flask import Blueprint, Response, g, request
 
-from ocm_tool.emulator.api.batch import BATCH_INNER
+from ocm_tool.emulator.api.batch import BATCH_INNER, SOCKET_KEY
 from ocm_tool.emulator.faults import Faults
 from ocm_tool.emulator.identity.provider import Identity
 from ocm_tool.emulator.models.access import Principal
@@ -38,7 +38,7 @@ def install(bp: Blueprint, identity: Identity, faults: Faults) -> None:
         g.principal = principal = identity.verify(request.headers.get("Authorization"))
         mailbox = _mailbox_key(principal)
         inner = bool(request.environ.get(BATCH_INNER))
-        ticket = faults.admit(_client_key(principal), mailbox, request.path, can_drop=not inner)
+        ticket = faults.admit(_client_key(principal), mailbox, request.path, inner=inner)
         g.fault_ticket = ticket
         if ticket.drop:
             return _drop_connection()
@@ -67,7 +67,7 @@ def _mailbox_key(principal: Principal) -> str | None:
 
 def _drop_connection() -> Response:
     """Close the client's connection without an answer (the response written after it is lost)."""
-    connection = request.environ.get("werkzeug.socket")
+    connection = request.environ.get(SOCKET_KEY)
     if connection is not None:
         with contextlib.suppress(OSError):
             connection.shutdown(socket.SHUT_RDWR)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+import queue
 import sqlite3
 import threading
 import uuid
@@ -22,6 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocm_tool.emulator.models import tenant as fixture
+from ocm_tool.emulator.models.tenant_stream import (
+    OTHER_ITEMS,
+    RECORD_LISTS,
+    Account,
+    MailboxEnd,
+    MailboxStart,
+    MailboxValue,
+    Part,
+    Record,
+    TenantFileError,
+    TenantName,
+    tenant_parts,
+)
 
 DEFAULT_TENANT = "emulator"
 
@@ -287,10 +301,12 @@ class Store:
         """Changes at every ``load_tenant``: paging tokens of an older tenant are refused."""
         return self._meta("generation")
 
-    def load_tenant(self, tenant: dict) -> None:
-        """Replace the store's contents with a tenant of ``docs/tenant-fixture.md``.
+    def load_tenant(self, tenant: dict | str | Path) -> None:
+        """Replace the store's contents with a tenant of ``docs/tenant-fixture.md``: a dict, or
+        a file, streamed (``tenant_stream``: one record in memory at a time, whatever its size).
 
-        Raises ``ValueError`` for a malformed tenant (nothing is changed then).
+        Raises ``ValueError`` for a malformed tenant, with one line naming what is wrong and
+        where (nothing is changed then).
         """
         with self._writing() as db, _gc_paused():
             for table in _TABLES:
@@ -298,84 +314,10 @@ class Store:
             if _has_sequence(db):
                 db.execute("DELETE FROM sqlite_sequence WHERE name = 'items'")
             _run_script(db, _SCHEMA)
-            try:
-                self._set_meta(
-                    db,
-                    tenant=str(tenant.get("tenant") or DEFAULT_TENANT),
-                    generation=uuid.uuid4().hex,
-                )
-                db.executemany(
-                    "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
-                    map(_user_row, tenant.get("users") or []),
-                )
-                db.executemany(
-                    "INSERT INTO apps VALUES (?, ?, ?, ?, ?)",
-                    map(_app_row, tenant.get("apps") or []),
-                )
-                for mailbox in tenant.get("mailboxes") or []:
-                    self._load_mailbox(db, mailbox)
-                _run_script(db, _ITEM_INDEXES)  # unique (mailbox, Id): fails on duplicate Ids
-            except (KeyError, TypeError, AttributeError, sqlite3.IntegrityError) as problem:
-                raise ValueError(f"malformed tenant: {problem!r}") from problem
+            _TenantLoader(db).load(tenant_parts(tenant))
             # Statistics let the planner pick the ActionVerb index for "ActionVerb eq ..." filters.
             db.execute("PRAGMA analysis_limit = 1000")
             db.execute("ANALYZE")
-
-    def _load_mailbox(self, db: sqlite3.Connection, mailbox: dict) -> None:
-        address = str(mailbox["address"])
-        key = address.lower()
-        cursor = db.execute(
-            "INSERT INTO mailboxes (address, address_key, kind, guid, on_hold, session_required)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                address,
-                key,
-                mailbox.get("kind", "user"),
-                mailbox.get("guid") or fixture.stable_id(f"mailbox|{key}"),
-                bool(mailbox.get("onHold")),
-                bool(mailbox.get("xrmSessionRequired")),
-            ),
-        )
-        mailbox_id = cursor.lastrowid
-        assert mailbox_id is not None  # set by the INSERT just made
-        db.executemany(
-            "INSERT OR IGNORE INTO members VALUES (?, ?)",
-            ((mailbox_id, upn.lower()) for upn in mailbox.get("members") or []),
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)",
-            ((mailbox_id, upn.lower(), upn) for upn in mailbox.get("fullAccess") or []),
-        )
-        folders = self._create_folders(db, mailbox_id, key)
-        for placement, records in fixture.mailbox_records(mailbox):
-            ids = fixture.StableIds(f"{key}|{placement.source}")
-            rows = (
-                fixture.item_row(placement, record, index, ids)
-                for index, record in enumerate(records)
-            )
-            _insert_items(db, mailbox_id, folders, rows)
-
-    @staticmethod
-    def _create_folders(
-        db: sqlite3.Connection, mailbox_id: int, address_key: str
-    ) -> dict[str, int]:
-        nums: dict[str, int] = {}
-        for spec in fixture.FOLDER_TREE:
-            cursor = db.execute(
-                "INSERT INTO folders (id, mailbox_id, key, parent, display_name, folder_class, well_known)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    fixture.stable_id(f"folder|{address_key}|{spec.key}"),
-                    mailbox_id,
-                    spec.key,
-                    nums.get(spec.parent) if spec.parent else None,
-                    spec.display_name,
-                    spec.folder_class,
-                    spec.well_known,
-                ),
-            )
-            nums[spec.key] = cursor.lastrowid  # type: ignore[assignment]
-        return nums
 
     def add_items(self, address: str, source: str, records: Sequence[dict]) -> list[str]:
         """Insert ``records`` of fixture list ``source`` (``"contacts"``, ``"otherItems.inbox"``,
@@ -677,6 +619,275 @@ class Store:
         return moved
 
 
+#: Rows sent to SQLite per ``executemany``.
+_LOAD_CHUNK = 500
+_INSERT_USER = "INSERT INTO users VALUES (?, ?, ?, ?, ?)"
+_INSERT_APP = "INSERT INTO apps VALUES (?, ?, ?, ?, ?)"
+_INSERT_MAILBOX = (
+    "INSERT INTO mailboxes (id, address, address_key, kind, guid, on_hold, session_required)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_FOLDER = (
+    "INSERT INTO folders (num, id, mailbox_id, key, parent, display_name, folder_class,"
+    " well_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class _Writer:
+    """Runs a load's statements in order in a thread of their own, so that SQLite (which lets
+    go of the GIL) writes one chunk while the next is read and turned into rows.
+
+    At most a few chunks wait (flat memory). The first statement that fails is kept, with
+    where its rows came from, and raised by ``run`` or ``finish``; later ones are dropped.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._queue: queue.Queue[tuple[str, str, list[tuple]] | None] = queue.Queue(maxsize=4)
+        self._failure: tuple[str, Exception] | None = None
+        self._thread = threading.Thread(target=self._work, name="tenant-load", daemon=True)
+        self._thread.start()
+
+    def run(self, where: str, sql: str, rows: list[tuple]) -> None:
+        self._raise_failure()
+        self._queue.put((where, sql, rows))
+
+    def finish(self) -> None:
+        """Wait for every statement to be run; raise the first failure."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            where, problem = self._failure
+            raise _LoadFailure(where, problem)
+
+    def _work(self) -> None:
+        while (job := self._queue.get()) is not None:
+            where, sql, rows = job
+            if self._failure is None:
+                try:
+                    self._db.executemany(sql, rows)
+                except sqlite3.Error as problem:
+                    self._failure = (where, problem)
+
+
+class _LoadFailure(Exception):
+    """A statement of the load failed: where its rows came from, and why."""
+
+    def __init__(self, where: str, problem: Exception) -> None:
+        super().__init__(where, problem)
+        self.where, self.problem = where, problem
+
+
+class _TenantLoader:
+    """Writes the parts of a tenant (``tenant_stream``) into an empty schema, in one pass.
+
+    A mailbox's row and folders are made when its address is read (ids derive from it); records
+    read before it are held until then. Its other values are applied at its end. Row ids of
+    mailboxes and folders are given here (1, 2, ... in the order read), so that no statement
+    waits for an answer of the ``_Writer``. Every problem is a ``ValueError`` of one line:
+    what, and where (``mailboxes[0].contacts[17]``).
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.tenant_name: str = DEFAULT_TENANT
+        self._writer = _Writer(db)
+        self._rows: list[tuple] = []
+        self._rows_where = ""
+        self._mailbox: dict[str, object] = {}
+        self._mailbox_index = 0
+        self._mailbox_id: int | None = None
+        self._mailboxes = 0
+        self._folder_nums = 0
+        self._address_key = ""
+        self._folders: dict[str, int] = {}
+        self._ids: dict[str, fixture.StableIds] = {}
+        self._held: list[Record] = []
+
+    def load(self, parts: Iterable[Part]) -> None:
+        where = "the tenant"
+        try:
+            try:
+                for part in parts:
+                    where = self._where(part)
+                    self._take(part)
+                where = "the tenant"
+                self._flush()
+                self._writer.run(
+                    where,
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [("tenant", self.tenant_name), ("generation", uuid.uuid4().hex)],
+                )
+            finally:
+                self._writer.finish()  # before anything else uses the connection
+            where = "the tenant (two records of one mailbox with the same Id?)"
+            _run_script(self.db, _ITEM_INDEXES)  # unique (mailbox, Id): fails on duplicate Ids
+        except _LoadFailure as failure:
+            raise ValueError(f"malformed tenant: {failure.where}: {failure.problem}") from None
+        except TenantFileError as problem:
+            raise ValueError(f"malformed tenant: {problem}") from None
+        except (KeyError, TypeError, AttributeError, ValueError, sqlite3.Error) as problem:
+            detail = f"{problem.args[0]!r} is missing" if isinstance(problem, KeyError) else problem
+            raise ValueError(f"malformed tenant: {where}: {detail}") from None
+
+    def _where(self, part: Part) -> str:
+        if isinstance(part, Record):
+            return f"mailboxes[{self._mailbox_index}].{part.source}[{part.index}]"
+        if isinstance(part, MailboxValue):
+            return f"mailboxes[{self._mailbox_index}].{part.key}"
+        if isinstance(part, MailboxEnd):
+            return f"mailboxes[{part.index}]"
+        if isinstance(part, Account):
+            return part.kind
+        return "the tenant"
+
+    def _take(self, part: Part) -> None:
+        if isinstance(part, Record):
+            if self._mailbox_id is None:
+                self._held.append(part)
+            else:
+                self._add(part.source, part.index, part.record)
+        elif isinstance(part, MailboxValue):
+            self._mailbox[part.key] = part.value
+            if part.key == "address":
+                self._open_mailbox(str(part.value))
+        elif isinstance(part, MailboxStart):
+            self._mailbox_index = part.index
+            self._mailbox, self._mailbox_id, self._held = {}, None, []
+        elif isinstance(part, MailboxEnd):
+            self._close_mailbox()
+        elif isinstance(part, Account):
+            if not isinstance(part.record, dict):
+                raise ValueError(f"each of {part.kind} must be an object, not {part.record!r}")
+            if part.kind == "users":
+                self._writer.run(part.kind, _INSERT_USER, [_user_row(part.record)])
+            else:
+                self._writer.run(part.kind, _INSERT_APP, [_app_row(part.record)])
+        elif isinstance(part, TenantName):
+            self.tenant_name = str(part.name or DEFAULT_TENANT)
+
+    def _open_mailbox(self, address: str) -> None:
+        if self._mailbox_id is not None:
+            raise ValueError("a mailbox has one address")
+        self._flush()
+        self._address_key = key = address.lower()
+        self._mailboxes += 1
+        self._mailbox_id = self._mailboxes
+        guid = fixture.stable_id(f"mailbox|{key}")
+        where = f"mailboxes[{self._mailbox_index}].address (two mailboxes with one address?)"
+        self._writer.run(
+            where, _INSERT_MAILBOX, [(self._mailbox_id, address, key, "user", guid, 0, 0)]
+        )
+        self._create_folders()
+        self._ids = {}
+        held, self._held = self._held, []
+        for record in held:
+            self._add(record.source, record.index, record.record)
+
+    def _create_folders(self) -> None:
+        self._folders = {}
+        rows = []
+        for spec in fixture.FOLDER_TREE:
+            self._folder_nums += 1
+            self._folders[spec.key] = self._folder_nums
+            rows.append(
+                (
+                    self._folder_nums,
+                    fixture.stable_id(f"folder|{self._address_key}|{spec.key}"),
+                    self._mailbox_id,
+                    spec.key,
+                    self._folders[spec.parent] if spec.parent else None,
+                    spec.display_name,
+                    spec.folder_class,
+                    spec.well_known,
+                )
+            )
+        self._writer.run(f"mailboxes[{self._mailbox_index}]", _INSERT_FOLDER, rows)
+
+    def _add(self, source: str, index: int, record: object) -> None:
+        placement = fixture.PLACEMENT_BY_SOURCE.get(source)
+        if placement is None:  # an otherItems list of no known kind: ignored, as before
+            return
+        ids = self._ids.get(source)
+        if ids is None:
+            ids = self._ids[source] = fixture.StableIds(f"{self._address_key}|{source}")
+        row = fixture.item_row(placement, record, index, ids)  # type: ignore[arg-type]
+        if not self._rows:
+            self._rows_where = f"mailboxes[{self._mailbox_index}].{source}"
+        self._rows.append(
+            (
+                self._mailbox_id,
+                self._folders[row.folder],
+                row.collection,
+                row.id,
+                row.item_class,
+                row.subject,
+                row.xrm_id,
+                row.sort_time,
+                row.action_verb,
+                row.body,
+                row.list_body,
+                row.ext,
+            )
+        )
+        if len(self._rows) >= _LOAD_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.run(self._rows_where, _INSERT_ITEM, self._rows)
+            self._rows = []
+
+    def _close_mailbox(self) -> None:
+        mailbox = self._mailbox
+        if self._mailbox_id is None:
+            raise KeyError("address")
+        for key, value in mailbox.items():  # record lists came as records: these are not lists
+            if value is not None and (key in RECORD_LISTS or key.startswith(f"{OTHER_ITEMS}.")):
+                raise ValueError(f"{key} must be a list")
+        if mailbox.get(OTHER_ITEMS) is not None:
+            raise ValueError(f"{OTHER_ITEMS} must be an object of lists")
+        templates = mailbox.get("templates") or {}
+        if not isinstance(templates, dict):
+            raise ValueError("templates must be an object")
+        for kind, placement in fixture.TEMPLATE_PLACEMENTS.items():
+            template = templates.get(kind)
+            if template is not None:
+                record = {"Template": {"FieldList": [], "StatusList": [], **template}}
+                self._add(placement.source, 0, record)
+        self._flush()
+        where = f"mailboxes[{self._mailbox_index}]"
+        self._writer.run(
+            where,
+            "UPDATE mailboxes SET kind = ?, guid = ?, on_hold = ?, session_required = ?"
+            " WHERE id = ?",
+            [
+                (
+                    str(mailbox.get("kind", "user")),
+                    str(mailbox.get("guid") or fixture.stable_id(f"mailbox|{self._address_key}")),
+                    bool(mailbox.get("onHold")),
+                    bool(mailbox.get("xrmSessionRequired")),
+                    self._mailbox_id,
+                )
+            ],
+        )
+        members = [(self._mailbox_id, upn.lower()) for upn in _strings(mailbox, "members")]
+        self._writer.run(where, "INSERT OR IGNORE INTO members VALUES (?, ?)", members)
+        grants = [(self._mailbox_id, u.lower(), u) for u in _strings(mailbox, "fullAccess")]
+        self._writer.run(where, "INSERT OR IGNORE INTO full_access VALUES (?, ?, ?)", grants)
+
+
+def _strings(mailbox: dict[str, object], key: str) -> list[str]:
+    values = mailbox.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key} must be a list of addresses")
+    return values
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: a big load creates millions of acyclic objects, and
@@ -733,6 +944,12 @@ def _app_row(app: dict) -> tuple:
     )
 
 
+_INSERT_ITEM = (
+    "INSERT INTO items (mailbox_id, folder, coll, id, item_class, subject, xrm_id, lmdt, verb,"
+    " body, list_body, ext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def _insert_items(
     db: sqlite3.Connection,
     mailbox_id: int,
@@ -740,8 +957,7 @@ def _insert_items(
     rows: Iterable[fixture.ItemRow],
 ) -> None:
     db.executemany(
-        "INSERT INTO items (mailbox_id, folder, coll, id, item_class, subject, xrm_id, lmdt, verb,"
-        " body, list_body, ext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _INSERT_ITEM,
         (
             (
                 mailbox_id,

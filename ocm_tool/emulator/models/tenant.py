@@ -17,7 +17,6 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -385,21 +384,3 @@ def _list_body(placement: Placement, resource: dict) -> str | None:
     if placement.kind != "contact" or not isinstance(notes, str) or len(notes) <= LIST_NOTES_LIMIT:
         return None
     return dumps({**resource, "Notes": notes[:LIST_NOTES_LIMIT], "NotesTruncated": True})
-
-
-def mailbox_records(mailbox: dict) -> Iterator[tuple[Placement, list]]:
-    """``(placement, records)`` for every list of a fixture mailbox: its templates (those it
-    gives, as ``{"Template": {...}}`` records), then ``PLACEMENTS`` in order."""
-    templates = mailbox.get("templates") or {}
-    for kind, placement in TEMPLATE_PLACEMENTS.items():
-        if templates.get(kind) is not None:
-            yield placement, [{"Template": {"FieldList": [], "StatusList": [], **templates[kind]}}]
-    other = mailbox.get("otherItems") or {}
-    for placement in PLACEMENTS:
-        if placement.source.startswith("otherItems."):
-            records = other.get(placement.source.split(".", 1)[1]) or []
-        else:
-            records = mailbox.get(placement.source) or []
-        if not isinstance(records, list):
-            raise ValueError(f"mailbox {mailbox.get('address')}: {placement.source} must be a list")
-        yield placement, records
