@@ -8,11 +8,13 @@
 
 Modules, httpx-style: ``_client`` (:class:`GraphClient`), ``_models`` (pages and ``$batch``
 values), ``_retry`` (the retry policy), ``_gate`` (per-mailbox slots and hold-offs),
-``_errors`` (wire answers to typed errors), ``_types`` (what callers provide: a token provider).
+``_errors`` (wire answers to typed errors), ``_types`` (what callers provide: a token provider),
+``_logging`` (the log of every call, secrets redacted), ``_probe`` (is a URL an API at all?).
 """
 
 from ocm_tool.client._client import BATCH_LIMIT, DEFAULT_TIMEOUT, USER_AGENT, GraphClient
 from ocm_tool.client._models import BatchRequest, BatchResponse, Page
+from ocm_tool.client._probe import probe_endpoint
 from ocm_tool.client._retry import RetryPlan, RetryPolicy, parse_retry_after
 from ocm_tool.client._types import JSONObject, RetryObserver, TokenProvider
 
@@ -30,4 +32,5 @@ __all__ = [
     "RetryPolicy",
     "TokenProvider",
     "parse_retry_after",
+    "probe_endpoint",
 ]

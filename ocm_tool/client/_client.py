@@ -39,6 +39,7 @@ from urllib3.exceptions import NewConnectionError
 from ocm_tool import __version__, errors
 from ocm_tool.client._errors import api_error_of, has_cause
 from ocm_tool.client._gate import TENANT_KEY, MailboxGate
+from ocm_tool.client._logging import log_batch, log_call, log_headers
 from ocm_tool.client._models import BatchRequest, BatchResponse, Page
 from ocm_tool.client._retry import (
     IDEMPOTENT_METHODS,
@@ -250,14 +251,7 @@ class GraphClient:
             headers = {"Authorization": f"Bearer {token}", "client-request-id": client_request_id}
             try:
                 with gate.slot():
-                    response = self._session.request(
-                        method,
-                        url,
-                        json=body,
-                        headers=headers,
-                        verify=self._verify,
-                        timeout=self.timeout,
-                    )
+                    response = self._send(method, url, body, headers, attempt)
             except (requests.RequestException, OSError) as exc:
                 plan = self._transport_plan(exc, url, method, idempotent, attempt)
             else:
@@ -279,6 +273,31 @@ class GraphClient:
                     )
                 plan = status_plan
             self._wait(plan)
+
+    def _send(
+        self, method: str, url: str, body: JSONObject | None, headers: dict[str, str], attempt: int
+    ) -> requests.Response:
+        """One try on the wire, logged (``_logging``: a line per try, headers at DEBUG)."""
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method, url, json=body, headers=headers, verify=self._verify, timeout=self.timeout
+            )
+        except (requests.RequestException, OSError) as exc:
+            log_call(log, method, url, type(exc).__name__, started, attempt=attempt)
+            raise
+        log_call(
+            log,
+            method,
+            url,
+            str(response.status_code),
+            started,
+            attempt=attempt,
+            request_id=response.headers.get("request-id"),
+        )
+        log_headers(log, "request", response.request.headers)
+        log_headers(log, "response", response.headers)
+        return response
 
     def _status_plan(
         self,
@@ -350,7 +369,7 @@ class GraphClient:
 
     def _wait(self, plan: RetryPlan) -> None:
         """Tell the observer, then sleep unless the mailbox's hold-off does the waiting."""
-        log.debug("retry: %s, waiting %.2f s", plan.reason, plan.delay)
+        log.info("retry: %s; waiting %.2f s", plan.reason, plan.delay)
         if self.on_retry is not None:
             self.on_retry(plan.reason, plan.delay)
         if not plan.shared:
@@ -412,6 +431,7 @@ class GraphClient:
             with gate.slot():
                 response = self._call("POST", self._url("/$batch"), body, idempotent=True)
             answers = self._batch_answers(response, sent_ids)
+            log_batch(log, [answer.status for answer in answers.values()])
             plans: list[RetryPlan] = []
             needs_token = False
             for request_id, request in list(pending.items()):
