@@ -13,6 +13,10 @@ token from the persisted cache (no prompt), then runs the flow ``settings.auth``
                   certificate; passphrase from OCM_CERTIFICATE_PASSWORD or a prompt
 ================  ==================================================================
 
+``sign_in(..., fresh=True)`` (``login``) skips the cache: the flow runs, so credentials given
+are tested by the server. ``signed_in(settings)`` (``whoami``) never runs a flow nor prompts:
+the cache, refreshed silently, or ``AuthenticationError`` (not signed in).
+
 Errors are ``ConfigurationError`` (something to set; names the option or environment
 variable), ``AuthenticationError`` (msal's error description and a hint) or ``TransportError``.
 Secrets are never printed.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +39,8 @@ from ocm_tool.auth._cache import open_token_cache
 from ocm_tool.auth._credentials import CertificateCredential, ask, load_certificate
 from ocm_tool.auth._errors import authentication_error, msal_errors
 from ocm_tool.auth._http import MsalHttpClient
-from ocm_tool.client import TokenProvider
+from ocm_tool.auth._signins import remember, remembered
+from ocm_tool.errors import AuthenticationError
 from ocm_tool.settings import SCOPES, Settings
 
 #: How long the browser flow waits for the sign-in to finish.
@@ -61,10 +67,14 @@ class MsalTokenProvider:
     delegated sign-in, the sign-in flow runs again. Thread-safe.
     """
 
-    def __init__(self, settings: Settings, console: Console) -> None:
+    def __init__(self, settings: Settings, console: Console, *, flows: bool = True) -> None:
         self.settings = settings
         self.console = console
+        #: False: never run a sign-in flow nor prompt (``whoami``): the cache or nothing.
+        self.flows = flows
         self.account: str | None = None
+        #: The flow the account signed in with (recorded at the time), when known.
+        self.method: str | None = settings.auth if settings.app_only else None
         self.certificate: CertificateCredential | None = None
         self._lock = threading.Lock()
         self._http = MsalHttpClient(settings.verify, settings.authority_url)
@@ -86,6 +96,8 @@ class MsalTokenProvider:
         if not _is_microsoft_authority(settings):
             options["instance_discovery"] = False
         if settings.auth == "client-secret":
+            if not self.flows and not settings.secrets.client_secret:
+                raise _not_signed_in(settings, "app-only sign-in needs OCM_CLIENT_SECRET")
             secret = ask(
                 settings,
                 self.console,
@@ -106,10 +118,11 @@ class MsalTokenProvider:
 
     # -- public -------------------------------------------------------------------------
 
-    def sign_in(self) -> None:
-        """Get a first token: silently from the cache when possible, else by the flow."""
+    def sign_in(self, *, fresh: bool = False) -> None:
+        """Get a first token: silently from the cache when possible, else by the flow;
+        ``fresh``: by the flow (app-only: from the server), whatever the cache holds."""
         with self._lock:
-            self._last_token = self._acquire(force_refresh=False)
+            self._last_token = self._acquire(force_refresh=False, fresh=fresh)
 
     def token(self, *, force_refresh: bool = False) -> str:
         with self._lock:
@@ -121,14 +134,16 @@ class MsalTokenProvider:
 
     # -- acquisition (the caller holds the lock) ----------------------------------------
 
-    def _acquire(self, *, force_refresh: bool) -> str:
+    def _acquire(self, *, force_refresh: bool, fresh: bool = False) -> str:
         with msal_errors(self.settings):
             if self.settings.app_only:
-                if force_refresh:
+                if fresh:
+                    self._forget_app_tokens()
+                elif force_refresh:
                     self._forget_access_token(self._last_token)
                 result = self._app.acquire_token_for_client(SCOPES)
             else:
-                result = self._silently(force_refresh) or self._by_flow()
+                result = (None if fresh else self._silently(force_refresh)) or self._by_flow()
         if "access_token" not in result:
             raise authentication_error(result)
         return str(result["access_token"])
@@ -147,9 +162,13 @@ class MsalTokenProvider:
             self._msal_account = None
             return None
         self.account = self._msal_account.get("username") or None
+        if self.account and self.method is None:
+            self.method = remembered(self.settings, self.account)
         return result
 
     def _by_flow(self) -> dict:
+        if not self.flows:
+            raise _not_signed_in(self.settings, "the token cache holds no valid sign-in")
         flows = {
             "device-code": self._device_code_flow,
             "browser": self._browser_flow,
@@ -160,6 +179,9 @@ class MsalTokenProvider:
             self.account = _username_of(result)
             matches = self._app.get_accounts(username=self.account) if self.account else []
             self._msal_account = matches[0] if matches else None
+            self.method = self.settings.auth
+            if self.account:
+                remember(self.settings, self.account, self.settings.auth)
         return result
 
     def _device_code_flow(self) -> dict:
@@ -210,6 +232,16 @@ class MsalTokenProvider:
             warnings.simplefilter("ignore", DeprecationWarning)
             return self._app.acquire_token_by_username_password(username, password, SCOPES)
 
+    def _forget_app_tokens(self) -> None:
+        """Drop every app-only token of this client id, so that the server is asked."""
+        for item in list(
+            self._cache.search(
+                _CredentialType.ACCESS_TOKEN,
+                query={"client_id": self.settings.client_id, "home_account_id": None},
+            )
+        ):
+            self._cache.remove_at(item)
+
     def _forget_access_token(self, token: str | None) -> None:
         """Drop an app-only token from msal's cache, so the next call asks the server."""
         if token is None:
@@ -223,8 +255,27 @@ class MsalTokenProvider:
                 self._cache.remove_at(item)
 
 
-def sign_in(settings: Settings, *, console: Console) -> TokenProvider:
-    """Sign in with ``settings.auth`` (silently from the cache when it can)."""
+def _not_signed_in(settings: Settings, why: str) -> AuthenticationError:
+    who = f" as {settings.username}" if settings.username else ""
+    return AuthenticationError(
+        f"not signed in{who} at {settings.authority_url} with client id {settings.client_id}: "
+        f"{why}",
+        hint="sign in with 'ocm-tool login' (with the same --authority, --tenant, --client-id "
+        "and --token-cache)",
+    )
+
+
+def sign_in(settings: Settings, *, console: Console, fresh: bool = False) -> MsalTokenProvider:
+    """Sign in with ``settings.auth`` (silently from the cache when it can, unless ``fresh``)."""
     provider = MsalTokenProvider(settings, console)
+    provider.sign_in(fresh=fresh)
+    return provider
+
+
+def signed_in(settings: Settings, *, console: Console) -> MsalTokenProvider:
+    """The cached sign-in, refreshed silently if needed; never a flow, never a prompt.
+
+    Raises ``AuthenticationError`` (exit 3) when the cache holds none."""
+    provider = MsalTokenProvider(replace(settings, interactive=False), console, flows=False)
     provider.sign_in()
     return provider

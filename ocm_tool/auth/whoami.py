@@ -16,16 +16,30 @@ class SignInInfo:
     """What ``whoami`` shows about a sign-in (read from the access token, not verified)."""
 
     account: str | None  # UPN; None for app-only
-    auth_method: str
+    auth_method: str | None  # the flow it signed in with; None when not recorded
     client_id: str
     authority: str
     tenant: str  # the token's tenant id, else --tenant
     expires_at: datetime | None  # UTC
     permissions: tuple[str, ...]  # delegated: scp; app-only: roles
 
+    def to_json(self) -> dict[str, object]:
+        """The sign-in as ``whoami --output json`` and ``login --output json`` give it."""
+        return {
+            "account": self.account,
+            "appOnly": self.account is None,
+            "auth": self.auth_method,
+            "clientId": self.client_id,
+            "authority": self.authority,
+            "tenant": self.tenant,
+            "expiresAt": self.expires_at.isoformat(timespec="seconds") if self.expires_at else None,
+            "permissions": list(self.permissions),
+        }
+
 
 def sign_in_info(settings: Settings, tokens: TokenProvider) -> SignInInfo:
-    """Describe the sign-in behind ``tokens`` for ``whoami``."""
+    """Describe the sign-in behind ``tokens`` for ``whoami`` (``tokens.method``, when it has
+    one, is the flow the account signed in with)."""
     try:
         claims = jwt.decode(tokens.token(), options={"verify_signature": False})
     except jwt.InvalidTokenError:  # an opaque token: nothing to read
@@ -36,7 +50,7 @@ def sign_in_info(settings: Settings, tokens: TokenProvider) -> SignInInfo:
     expires = claims.get("exp")
     return SignInInfo(
         account=tokens.account,
-        auth_method=settings.auth,
+        auth_method=getattr(tokens, "method", None),
         client_id=str(claims.get("appid") or claims.get("azp") or settings.client_id),
         authority=settings.authority_url,
         tenant=str(claims.get("tid") or settings.tenant),
