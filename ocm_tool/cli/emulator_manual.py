@@ -59,6 +59,11 @@ SERVE_MANUAL = Manual(
             "ocm-tool emulator serve --auto-approve-device-codes alice@contoso.com",
             "Signs Alice in for every device code, as if she had entered it in a browser.",
         ),
+        Example(
+            "ocm-tool emulator serve --shell powershell",
+            "Prints the lines that point ocm-tool at the emulator as PowerShell assignments "
+            "($env:OCM_ENDPOINT = ...), to paste into a PowerShell window.",
+        ),
     ),
     permissions=(
         "None. It listens on 127.0.0.1 unless `--host` says otherwise; the control API answers "
@@ -70,11 +75,12 @@ SERVE_MANUAL = Manual(
     ),
     exit_statuses=_STATUSES,
     notes=(
-        "Point ocm-tool at it with the printed values, from another shell: "
-        "`OCM_PASSWORD=Contoso-Passw0rd! ocm-tool --endpoint <api> --authority "
-        "https://127.0.0.1:<port> --tenant contoso --ca-bundle <ca-bundle> --auth password "
-        "--username alice@contoso.com export-all-data`. docs/emulator.md lists the users, "
-        "passwords and apps of the sample tenant.",
+        "After the four lines it prints the `OCM_ENDPOINT`, `OCM_AUTHORITY` and "
+        "`OCM_CA_BUNDLE` lines to paste into another shell (`--shell` says which; the tenant "
+        "is the authority's last segment), then sign in as a user of the tenant: "
+        "`OCM_PASSWORD=Contoso-Passw0rd! ocm-tool --username alice@contoso.com "
+        "export-all-data`. With `--output json` the values come as one JSON document instead. "
+        "docs/emulator.md lists the users, passwords and apps of the sample tenant.",
     ),
     related=("emulator seed",),
     pages=_PAGES,
@@ -113,14 +119,49 @@ SEED_MANUAL = Manual(
     pages=_PAGES,
 )
 
+RESET_DEMO_MANUAL = Manual(
+    summary="Forget what --demo runs did: the next --demo starts from the sample tenant again.",
+    description=(
+        "`--demo` keeps its tenant in a SQLite store in the user's data directory "
+        "(`~/.local/share/ocm-tool/demo/tenant.sqlite3` on Linux), so that what one demo run "
+        "does shows in the next: a purge, then an export, finds the purged folders empty. "
+        "reset-demo removes that store and SQLite's files beside it; the next `--demo` run "
+        "loads the sample tenant of 'ocm-tool emulator seed' afresh.",
+        "It says which store it removed, or that there was none (which is not an error). "
+        "With `--output json` it prints one document instead: the store's `path` and the "
+        "files `removed`.",
+    ),
+    examples=(
+        Example(
+            "ocm-tool emulator reset-demo",
+            "Removes the demo tenant kept between runs, so that the next --demo run starts "
+            "from the sample tenant with nothing purged.",
+        ),
+        Example(
+            "ocm-tool emulator reset-demo --output json",
+            "Does the same and prints one JSON document with the store's path and the files "
+            "removed, for a script to read.",
+        ),
+    ),
+    permissions="None: it removes a file of the user's own data directory.",
+    never_touches=(
+        "Any tenant, mailbox, token cache or config file: only the demo's store and its "
+        "SQLite side files."
+    ),
+    exit_statuses=_STATUSES,
+    related=("emulator serve", "emulator seed"),
+    pages=("emulator.md",),
+)
+
 EMULATOR_MANUAL = Manual(
-    summary="The built-in emulator of the OCM service: serve it, or seed a tenant file.",
+    summary="The built-in emulator of the OCM service: serve it, seed a tenant file, reset the "
+    "demo.",
     description=(
         "The emulator is a real HTTPS server over SQLite with an OAuth authority that msal "
         "signs in to, serving the API of docs/api.md, so ocm-tool and any other client run "
         "offline. `--demo` starts one in-process for a single command; 'emulator serve' runs "
         "one until stopped, for several commands or other tools; 'emulator seed' writes the "
-        "tenant files it loads.",
+        "tenant files it loads; 'emulator reset-demo' forgets what `--demo` runs did.",
     ),
     examples=(
         Example(
@@ -135,7 +176,7 @@ EMULATOR_MANUAL = Manual(
     permissions=SERVE_MANUAL.permissions,
     never_touches="Any real tenant or mailbox: the emulator holds only the data it is given.",
     exit_statuses=_STATUSES,
-    related=("emulator serve", "emulator seed"),
+    related=("emulator serve", "emulator seed", "emulator reset-demo"),
     pages=_PAGES,
-    subcommands={"serve": SERVE_MANUAL, "seed": SEED_MANUAL},
+    subcommands={"serve": SERVE_MANUAL, "seed": SEED_MANUAL, "reset-demo": RESET_DEMO_MANUAL},
 )

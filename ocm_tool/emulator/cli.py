@@ -15,6 +15,9 @@ Contract:
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
 import signal
 import sqlite3
 import sys
@@ -28,6 +31,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ocm_tool import __version__
 from ocm_tool.emulator.faults import FaultConfig
 from ocm_tool.emulator.models.store import Store
 from ocm_tool.emulator.seed import SeedOptions, generate_tenant, write_tenant
@@ -187,7 +191,10 @@ def seed(out: Path, **options: int) -> None:
     tenants need little memory. Users, passwords and apps are listed in docs/emulator.md.
     """
     summary = write_tenant(SeedOptions(**options), out)
-    click.echo(summary.line())
+    if _wants_json():
+        click.echo(_document("emulator seed", {"path": str(out), "summary": summary.line()}))
+    else:
+        click.echo(summary.line())
 
 
 @emulator.command(context_settings=CONTEXT_SETTINGS)
@@ -226,6 +233,13 @@ def seed(out: Path, **options: int) -> None:
     metavar="UPN",
     help="Sign this user in for every device code, as if done in a browser.",
 )
+@click.option(
+    "--shell",
+    type=click.Choice(["posix", "powershell", "cmd"]),
+    default="powershell" if os.name == "nt" else "posix",
+    show_default="powershell on Windows, else posix",
+    help="The shell the printed OCM_* variables are written for.",
+)
 @_fault_options
 def serve(
     tenant_file: Path | None,
@@ -234,6 +248,7 @@ def serve(
     port: int,
     token_lifetime: int,
     auto_approve: str | None,
+    shell: str,
     **options: Any,
 ) -> None:
     """Serve the OCM API and its sign-in endpoints over HTTPS until stopped.
@@ -241,9 +256,11 @@ def serve(
     With --tenant, the tenant file is loaded (into --db when given). Without it, an existing
     --db store is served with the data it holds, and otherwise the sample tenant of
     'ocm-tool emulator seed' with its default options. Four lines are printed: the API base
-    (api:), the authority (authority:), the tenant (tenant:) and the CA bundle to trust
-    (ca-bundle:). The CA bundle lives in a temporary directory (next to --db when given)
-    removed when the server stops. Stop it with Ctrl-C or SIGTERM; it exits 0.
+    (api:), the authority (authority:, which --authority takes as it is), the tenant
+    (tenant:) and the CA bundle to trust (ca-bundle:); then the OCM_ENDPOINT, OCM_AUTHORITY
+    and OCM_CA_BUNDLE lines to paste into a shell (--shell) so that ocm-tool uses it.
+    The CA bundle lives in a temporary directory (next to --db when given), removed when the
+    server stops. Stop it with Ctrl-C or SIGTERM; it exits 0.
     Fault options inject throttling, failures and Exchange's limits into the API calls.
     """
     faults = _fault_config(options)
@@ -255,6 +272,7 @@ def serve(
             tenant_file,
             db,
             faults,
+            shell,
             host=host,
             port=port,
             token_lifetime=token_lifetime,
@@ -266,8 +284,53 @@ def serve(
         signal.signal(signal.SIGTERM, previous)
 
 
+def _wants_json() -> bool:
+    """``ocm-tool --output json emulator ...``: the root group's choice (read from its
+    context's ``meta``, as the emulator imports nothing of the client side)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.find_root().meta.get("ocm_tool.output") == "json"
+
+
+def _document(command: str, result: dict[str, Any]) -> str:
+    """The ``--output json`` document of an emulator command (docs/json-output.md)."""
+    return json.dumps(
+        {
+            "schema": 1,
+            "tool": "ocm-tool",
+            "version": __version__,
+            "command": command,
+            "exitCode": 0,
+            "exitMeaning": "everything requested was done",
+            "error": None,
+            "result": result,
+        },
+        indent=2,
+    )
+
+
+def environment(api: str, authority: str, ca_bundle: Path) -> dict[str, str]:
+    """The ``OCM_*`` variables that point ocm-tool at a server (the tenant is in the authority)."""
+    return {"OCM_ENDPOINT": api, "OCM_AUTHORITY": authority, "OCM_CA_BUNDLE": str(ca_bundle)}
+
+
+def environment_lines(values: dict[str, str], shell: str) -> list[str]:
+    """``values`` as lines to paste into ``shell`` (``posix``, ``powershell`` or ``cmd``)."""
+    if shell == "powershell":
+        return [
+            f"$env:{name} = '{value.replace(chr(39), chr(39) * 2)}'"
+            for name, value in values.items()
+        ]
+    if shell == "cmd":
+        return [f'set "{name}={value}"' for name, value in values.items()]
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+
+
 def _serve_until_stopped(
-    tenant_file: Path | None, db: Path | None, faults: FaultConfig, **server_options: Any
+    tenant_file: Path | None,
+    db: Path | None,
+    faults: FaultConfig,
+    shell: str,
+    **server_options: Any,
 ) -> None:
     """Serve, print the banner, and block until ``KeyboardInterrupt`` (Ctrl-C or SIGTERM)."""
     # Flask and Werkzeug load here, not with the command group: 'emulator --help' and 'seed'
@@ -286,7 +349,21 @@ def _serve_until_stopped(
         _refused_as_usage("--tenant"),
         running_emulator(tenant, db=db, faults=faults, workdir=workdir, **server_options) as handle,
     ):
-        click.echo(handle.banner())
+        variables = environment(handle.api, handle.authority, handle.ca_bundle)
+        if _wants_json():
+            banner = {
+                "api": handle.api,
+                "authority": handle.authority,
+                "tenant": handle.tenant,
+                "caBundle": str(handle.ca_bundle),
+                "environment": variables,
+            }
+            click.echo(_document("emulator serve", banner))
+        else:
+            click.echo(handle.banner())
+            click.echo(f"\n# To point ocm-tool at it, paste ({shell}):")
+            for line in environment_lines(variables, shell):
+                click.echo(line)
         sys.stdout.flush()
         click.echo(f"Serving until Ctrl-C or SIGTERM; {workdir} is removed then.", err=True)
         threading.Event().wait()
@@ -315,3 +392,27 @@ def _holds_tenant(db: Path | None) -> bool:
         return bool(store.mailboxes())
     finally:
         store.close()
+
+
+@emulator.command("reset-demo", context_settings=CONTEXT_SETTINGS)
+def reset_demo_command() -> None:
+    """Forget what --demo runs did: the next --demo starts from the sample tenant again.
+
+    The demo keeps its tenant in the user's data directory between runs (so that a purge
+    shows in the next export); this removes it.
+    """
+    from ocm_tool.emulator.demo import demo_store, reset_demo
+
+    store = demo_store()
+    removed = reset_demo(store)
+    if _wants_json():
+        click.echo(
+            _document(
+                "emulator reset-demo",
+                {"path": str(store), "removed": [str(path) for path in removed]},
+            )
+        )
+    elif removed:
+        click.echo(f"Removed the demo tenant: {store}")
+    else:
+        click.echo(f"No demo tenant to remove at {store}")
