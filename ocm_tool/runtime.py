@@ -1,7 +1,10 @@
 """One run's shared state: settings, the consoles, and sign-in and client made once, on first use.
 
 Sign-in (msal) and the client (requests) are imported when first used, not when this module
-is: a command that needs neither never loads them.
+is: a command that needs neither never loads them. The order a command that calls the API
+meets things in is fixed here: the endpoint is configured, then checked with one request
+(``client.probe_endpoint``), then the account signs in, then the client is built. A bad
+``--endpoint`` therefore ends the run before anyone signs in or anything is written.
 """
 
 from __future__ import annotations
@@ -18,36 +21,44 @@ from ocm_tool.settings import Settings
 
 if TYPE_CHECKING:
     from ocm_tool.client import GraphClient, TokenProvider
+    from ocm_tool.settings.resolve import Resolved
 
 NO_ENDPOINT_HINT = (
     "the OCM service is retired, so there is no default: pass --endpoint URL (or set "
-    "OCM_ENDPOINT) of a server of the OCM API contract, or add --demo to use the built-in emulator"
+    "OCM_ENDPOINT, or 'ocm-tool config set endpoint URL') of a server of the OCM API "
+    "contract, or add --demo to use the built-in emulator"
 )
 
 
 @dataclass
 class Runtime:
-    """What every command receives. ``tokens`` and ``client`` sign in on first use, once."""
+    """What every command receives. ``tokens`` and ``client`` sign in on first use, once.
+
+    ``resolved`` is where each setting came from (``ocm-tool config show``).
+    """
 
     settings: Settings
     console: Console
     #: Errors and warnings go here, so --quiet and redirected stdout still show them.
     err_console: Console = field(default_factory=lambda: Console(stderr=True))
+    resolved: Resolved | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def tokens(self) -> TokenProvider:
+        """Signed in: silently from the token cache when it can, else by the flow."""
         from ocm_tool.auth import sign_in
 
         with self._lock:
-            self.require_endpoint()
             return sign_in(self.settings, console=self.err_console)
 
     @cached_property
     def client(self) -> GraphClient:
-        from ocm_tool.client import GraphClient, RetryPolicy
+        """The API client: endpoint configured and checked first, then sign-in."""
+        from ocm_tool.client import GraphClient, RetryPolicy, probe_endpoint
 
         endpoint = self.require_endpoint()
+        probe_endpoint(endpoint, verify=self.settings.verify)
         return GraphClient(
             endpoint,
             self.tokens,

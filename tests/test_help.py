@@ -19,6 +19,7 @@ from ocm_tool.cli import cli, docgen
 from ocm_tool.cli._help import Example, Manual
 from ocm_tool.cli._page import PROJECT
 from ocm_tool.errors import EXIT_MEANINGS, ExitStatus
+from ocm_tool.settings.keys import KEYS, OTHER_VARIABLES
 
 SECTIONS = ("NAME", "SYNOPSIS", "DESCRIPTION", "PARAMETERS", "EXAMPLES", "NOTES", "RELATED LINKS")
 PATHS = list(cli.paths())
@@ -108,9 +109,29 @@ def test_parameters_show_type_default_required_and_variable(path: tuple[str, ...
         facts = facts[facts.index("[type: ") :]
         assert facts.startswith(f"[type: {parameter.kind}; required: ")
         assert f"default: {parameter.default or 'none'}" in facts
-        if parameter.position is None:  # an option: its variable, the one click reads
-            assert f"variable: OCM_{'_'.join(path).replace('-', '_').upper()}_" in facts
+        # A command's own options have no variable (only the documented ones exist).
+        assert parameter.variable is None and "variable: " not in facts
     assert "<GlobalOptions>" in text and "--endpoint URL" in text
+    assert not re.search(r"OCM_[A-Z_]*_(MAILBOX|YES|OUTPUT_DIR|DRY_RUN)\b", text)
+
+
+def test_global_options_are_the_settings_table_with_its_variables() -> None:
+    page = cli.page(("export-all-data",))
+    variables = {option.names[-1]: option.variable for option in page.global_options}
+    documented = {key.env for key in KEYS} | set(OTHER_VARIABLES)
+
+    assert {key.option: key.env for key in KEYS}.items() <= variables.items()
+    assert variables["--config"] == "OCM_CONFIG" and variables["--profile"] == "OCM_PROFILE"
+    for name in ("--verbose", "--quiet", "--demo", "--demo-as"):
+        assert variables[name] is None
+    assert {v for v in variables.values() if v} <= documented
+    assert "--version" not in variables and "--help" not in variables
+    full = run("help", "export-all-data", "--full", width=200).output
+    labels = {option.names[-1]: option.label for option in page.global_options}
+    for key in KEYS:
+        entry = full.split(f"\n    {labels[key.option]}\n", 1)[1].split("\n\n    -", 1)[0]
+        assert f"Environment variable  {key.env}" in entry, key.name
+        assert f"Default value         {key.default_text or 'none'}" in entry, key.name
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=_ids)
@@ -215,7 +236,7 @@ def test_help_full_shows_each_parameters_facts_and_the_global_options() -> None:
     assert re.search(r"Required\? +false", mailbox)
     assert re.search(r"Position\? +named", mailbox)
     assert re.search(r"Default value +the signed-in user's mailbox", mailbox)
-    assert re.search(r"Environment variable +OCM_EXPORT_ALL_DATA_MAILBOX", mailbox)
+    assert re.search(r"Environment variable +none", mailbox)  # only the documented ones
     endpoint = parameters.split("    --endpoint URL\n", 1)[1]
     assert re.search(r"Environment variable +OCM_ENDPOINT", endpoint)
     assert "--full' describes them" not in parameters
@@ -252,6 +273,7 @@ def test_help_alone_lists_the_commands_grouped() -> None:
         "Export operations",
         "Purge operations",
         "Sign-in",
+        "Settings",
         "Data subject requests",
         "Requests",
         "Emulator",
@@ -401,9 +423,9 @@ def test_a_markdown_page_carries_every_section_and_the_exit_table() -> None:
         "NOTES",
         "RELATED LINKS",
     ]
-    assert "| `OCM_EXPORT_ALL_DATA_MAILBOX` |" in text.replace("\\_", "_") or (
-        "OCM\\_EXPORT\\_ALL\\_DATA\\_MAILBOX" in text
-    )
+    assert "OCM_EXPORT_ALL_DATA_MAILBOX" not in text.replace("\\_", "_")  # no such variable
+    root = (PROJECT / "docs" / "commands" / "ocm-tool.md").read_text(encoding="utf-8")
+    assert "| OCM_ENDPOINT |" in root.replace("\\_", "_")  # the global options' are
     assert "| 130 | interrupted (Ctrl-C); only whole files were left behind |" in text
     assert "```bash\nocm-tool --demo export-all-data --output-dir exports\n```" in text
 

@@ -14,7 +14,9 @@ Its jobs, kept apart from what the commands do:
 - **One error policy.** Every :class:`~ocm_tool.errors.OcmError` that leaves a command is
   printed as one line (``error: ...; fix: ...``) and ends the process with its
   ``exit_status``; so is every usage error click finds (exit 2). Ctrl-C ends a run with
-  ``ExitStatus.INTERRUPTED``. Commands end a run that finished with ``_context.exit_with``.
+  ``ExitStatus.INTERRUPTED``. With ``--output json`` the run's one document goes to stdout
+  first (``_output.send_error``) when the command did not send it. Commands end through
+  ``_output.respond``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ SECTIONS = (
     "Export operations",
     "Purge operations",
     "Sign-in",
+    "Settings",
     "Data subject requests",
     "Requests",
     "Emulator",
@@ -219,8 +222,10 @@ class OcmGroup(click.Group):
         except click.UsageError as error:
             _usage_failure(ctx, error)
         except KeyboardInterrupt:
+            from ocm_tool.cli._output import send_error
             from ocm_tool.ui import print_error
 
+            send_error(ctx, None, ExitStatus.INTERRUPTED)
             print_error(_err_console(ctx), "interrupted; only whole files were left behind")
             ctx.exit(int(ExitStatus.INTERRUPTED))
 
@@ -309,9 +314,12 @@ def _no_command(ctx: click.Context, page: Page) -> NoReturn:
 
 
 def _fail(ctx: click.Context, error: OcmError) -> NoReturn:
-    """Print ``error`` in one line and end the process with its exit status."""
+    """Print ``error`` in one line and end the process with its exit status; with
+    ``--output json``, send the run's document first unless the command already did."""
+    from ocm_tool.cli._output import send_error
     from ocm_tool.ui import print_error  # rich: only when there is something to print
 
+    send_error(ctx, error, error.exit_status)
     print_error(_err_console(ctx), error)
     ctx.exit(int(error.exit_status))
 
@@ -321,9 +329,8 @@ def _width(ctx: click.Context) -> int:
 
 
 def _err_console(ctx: click.Context) -> Any:
-    from rich.console import Console
-
     from ocm_tool.runtime import Runtime
+    from ocm_tool.ui import make_console
 
     runtime = ctx.find_object(Runtime)
-    return runtime.err_console if runtime else Console(stderr=True)
+    return runtime.err_console if runtime else make_console(stderr=True)

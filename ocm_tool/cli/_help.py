@@ -1,7 +1,7 @@
 """The help model: what a command's Get-Help page says beyond what click already knows.
 
 Click knows a command's syntax and parameters (names, types, defaults, whether required, the
-``OCM_*`` variable, the help text of each option); a :class:`Manual` adds what only a person
+``OCM_*`` variable of a global option, each option's help text); a :class:`Manual` adds what a person
 can write: the description, explained examples, the permissions needed, what the command never
 touches, the exit statuses it ends with, related commands and pages. ``_page.Page`` joins the
 two, and every rendering is made from that page: ``--help`` and ``ocm-tool help`` (``_text``),

@@ -2,8 +2,10 @@
 
 Everything click knows is derived here, never written twice: the synopsis line (from the
 parameters, in the order ``--help`` parses them), and for each parameter its names, value,
-type, default, whether it is required, its position and its ``OCM_*`` variable (click's own
-rule: ``OCM_<COMMAND>_<OPTION>``, or the option's ``envvar``). The renderers (``_text`` for the
+type, default, whether it is required, its position and its ``OCM_*`` variable. Only the
+global options that are settings have one (``_globals.GlobalOption``, from the table
+``settings.keys.KEYS``, plus ``--config`` and ``--profile``): a command's own options have
+none, so a page never names a variable that nothing reads. The renderers (``_text`` for the
 terminal, ``docgen`` for Markdown and man) only lay a :class:`Page` out.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from ocm_tool.cli._globals import GlobalOption
 from ocm_tool.cli._help import Manual
 
 PROG = "ocm-tool"
@@ -53,6 +56,14 @@ class Parameter:
             piece = self.names[-1] + (f" {self.value}" if self.value else "")
         piece = piece if self.required else f"[{piece}]"
         return piece + ("..." if self.repeatable and self.position is None else "")
+
+    @property
+    def usage(self) -> str:
+        """The parameter as a list of them names it: ``--mailbox ADDRESS``, ``--verbose...``."""
+        if self.position is not None:
+            return self.names[0] + ("..." if self.repeatable else "")
+        piece = self.names[-1] + (f" {self.value}" if self.value else "")
+        return piece + ("..." if self.repeatable else "")
 
     @property
     def attributes(self) -> tuple[tuple[str, str], ...]:
@@ -120,8 +131,9 @@ def build_page(
 ) -> Page:
     """The page of the command of ``contexts[-1]``; ``contexts[0]`` is the root's context.
 
-    The contexts are the chain click would build to run the command (``info_name`` and
-    ``auto_envvar_prefix`` set, nothing parsed), so the variables are the ones click reads.
+    The contexts are the chain click would build to run the command (``info_name`` set,
+    nothing parsed). The global options are the root's options that reach the run (not
+    ``--version`` nor ``--help``).
     """
     *parents, ctx = contexts
     root = contexts[0]
@@ -141,18 +153,22 @@ def build_page(
         manual=manual,
         synopsis=synopsis,
         parameters=parameters,
-        global_options=tuple(p for p in _parameters(root, None) if p.variable) if path else (),
+        global_options=_parameters(root, None, exposed_only=True) if path else (),
         commands=tuple(commands),
     )
 
 
-def _parameters(ctx: click.Context, manual: Manual | None) -> tuple[Parameter, ...]:
+def _parameters(
+    ctx: click.Context, manual: Manual | None, *, exposed_only: bool = False
+) -> tuple[Parameter, ...]:
     help_names = set(ctx.command.get_help_option_names(ctx))
     arguments = manual.arguments if manual else {}
     found: list[Parameter] = []
     position = 0
     for param in ctx.command.params:
         if param.hidden if isinstance(param, click.Option) else False:
+            continue
+        if exposed_only and not param.expose_value:  # --version: it only prints
             continue
         if isinstance(param, click.Option) and help_names.intersection(param.opts):
             continue
@@ -176,7 +192,7 @@ def _option(ctx: click.Context, option: click.Option) -> Parameter:
         default=("on" if info["default"] else "off")
         if option.is_flag and not isinstance(option.show_default, str)
         else _default(option, info["default"]),
-        variable=_variable(ctx, option),
+        variable=_variable(option),
         position=None,
         repeatable=option.multiple or option.count,
     )
@@ -238,10 +254,11 @@ def _default(param: click.Parameter, default: object) -> str | None:
     return str(default)
 
 
-def _variable(ctx: click.Context, option: click.Option) -> str | None:
-    """The environment variable click reads for ``option`` (``Option.resolve_envvar_value``)."""
+def _variable(option: click.Option) -> str | None:
+    """The environment variable that sets ``option``: a global option's documented ``OCM_*``
+    variable, or the ``envvar`` click reads; none for any other (no automatic variables)."""
+    if isinstance(option, GlobalOption):
+        return option.variable
     if option.envvar:
         return option.envvar if isinstance(option.envvar, str) else ", ".join(option.envvar)
-    if option.allow_from_autoenv and ctx.auto_envvar_prefix and option.name:
-        return f"{ctx.auto_envvar_prefix}_{option.name.upper()}"
     return None

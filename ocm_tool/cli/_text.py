@@ -56,7 +56,7 @@ def render(page: Page, *, width: int, view: View = View.DEFAULT) -> str:
         _parameter(out, parameter, full=view is View.FULL)
     if page.global_options:
         out.term("<GlobalOptions>")
-        names = ", ".join(p.syntax.strip("[]") for p in page.global_options)
+        names = ", ".join(p.usage for p in page.global_options)
         out.paragraph(
             f"This command also takes the global options, before or after its name: {names}."
             + ("" if view is View.FULL else f" '{page.help_command} --full' describes them."),

@@ -1,14 +1,27 @@
 """Sign-in commands: ``login``, ``logout``, ``whoami`` and their help pages (msal loads when one
-of them runs)."""
+of them runs).
+
+- ``login`` always runs the sign-in flow (app-only: asks the server), so the credentials
+  given are tested: a wrong password or secret fails (exit 3) even when a token is cached.
+- ``whoami`` only reports: the cached sign-in, refreshed silently; it never starts a flow nor
+  prompts. Not signed in: exit 3 with the fix.
+- Neither needs ``--endpoint``: sign-in is the authority's business.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._output import respond
 from ocm_tool.errors import ExitStatus
 from ocm_tool.runtime import Runtime
+
+if TYPE_CHECKING:
+    from ocm_tool.auth import SignInInfo
 
 _SIGN_IN_STATUSES = (
     ExitStatus.OK,
@@ -45,6 +58,10 @@ LOGIN_MANUAL = Manual(
         "signed in. Later commands sign in silently from the cache until the refresh token "
         "expires. Every command signs in by itself when it has to: `login` does it ahead of "
         "time, e.g. at a terminal before a script runs unattended with the cached tokens.",
+        "The flow always runs, whatever the cache holds (app-only: a new token is asked of "
+        "the server), so the credentials given are tested: a wrong password or secret fails "
+        "with exit status 3 even when a token is cached. It needs no `--endpoint`: sign-in is "
+        "the authority's business.",
         "The flows (`--auth`); without it the flow follows from what is given: `--certificate`, "
         "else `OCM_CLIENT_SECRET`, else `OCM_PASSWORD`, else a device code:",
         _FLOWS,
@@ -114,16 +131,23 @@ LOGOUT_MANUAL = Manual(
 WHOAMI_MANUAL = Manual(
     summary="Show the signed-in account, tenant, endpoint, token expiry and permissions.",
     description=(
-        "Signs in (silently from the token cache when it can) and prints one `label: value` "
-        "line each, in this order; scripts may read them, the labels are stable:",
+        "Only reports: it uses the cached sign-in (refreshed silently when needed), never "
+        "starts a sign-in flow and asks nothing. Not signed in: exit status 3, and the fix "
+        "says to run 'ocm-tool login'. It prints one `label: value` line each, in this order; "
+        "scripts may read them, the labels are stable (`--output json` gives the same as one "
+        "document):",
         Items(
             (
                 ("`account`", "the user signed in, or `app <client id> (app-only)`"),
-                ("`auth`", "the sign-in flow (`--auth`)"),
+                (
+                    "`auth`",
+                    "the flow the account signed in with (`--auth`), or `unknown` when it "
+                    "signed in before ocm-tool recorded it",
+                ),
                 ("`client-id`", "the application the token was issued to"),
                 ("`authority`", "the sign-in authority with the tenant"),
                 ("`tenant`", "the tenant id from the token"),
-                ("`endpoint`", "the API endpoint commands will call"),
+                ("`endpoint`", "the API endpoint commands will call, or `(not configured)`"),
                 ("`expires`", "when the access token expires (UTC, ISO 8601)"),
                 ("`permissions`", "the token's scopes or app roles, e.g. `full_access_as_app`"),
             )
@@ -144,52 +168,69 @@ WHOAMI_MANUAL = Manual(
         ),
     ),
     permissions=_ACCOUNT,
-    never_touches="Any mailbox: it only signs in.",
+    never_touches="Any mailbox, and the token cache but for a silent refresh.",
     exit_statuses=_SIGN_IN_STATUSES,
     related=("login", "logout"),
     pages=("authentication.md",),
 )
 
 
+def _show(runtime: Runtime, info: SignInInfo) -> None:
+    expires = info.expires_at.isoformat(timespec="seconds") if info.expires_at else "unknown"
+    for label, value in (
+        ("account", info.account or f"app {info.client_id} (app-only)"),
+        ("auth", info.auth_method or "unknown (signed in before ocm-tool recorded it)"),
+        ("client-id", info.client_id),
+        ("authority", info.authority),
+        ("tenant", info.tenant),
+        ("endpoint", runtime.settings.endpoint or "(not configured)"),
+        ("expires", expires),
+        ("permissions", " ".join(info.permissions) or "-"),
+    ):
+        runtime.console.print(f"{label}: {value}", highlight=False, markup=False, soft_wrap=True)
+
+
 @click.command(context_settings=CONTEXT_SETTINGS)
 @pass_runtime
 def login(runtime: Runtime) -> None:
     """Sign in and cache the token, so later runs sign in silently."""
-    account = runtime.account or f"app {runtime.settings.client_id}"
-    runtime.console.print(f"Signed in as {account}.")
+    from ocm_tool.auth import sign_in, sign_in_info
+
+    with respond(runtime, "login") as reply:
+        tokens = sign_in(runtime.settings, console=runtime.err_console, fresh=True)
+        info = sign_in_info(runtime.settings, tokens).to_json()
+        account = info["account"] or f"app {runtime.settings.client_id}"
+        runtime.console.print(f"Signed in as {account}.", markup=False)
+        reply.done({**info, "endpoint": runtime.settings.endpoint}, ExitStatus.OK)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @pass_runtime
 def logout(runtime: Runtime) -> None:
     """Remove cached accounts and tokens for this authority and client id."""
-    from ocm_tool.auth import sign_out
+    from ocm_tool.auth import forget_sign_ins, sign_out
 
-    removed = sign_out(runtime.settings)
-    runtime.console.print(
-        f"Signed out {', '.join(removed)}." if removed else "No cached account to sign out."
-    )
+    with respond(runtime, "logout") as reply:
+        removed = sign_out(runtime.settings)
+        forget_sign_ins(runtime.settings, removed)
+        runtime.console.print(
+            f"Signed out {', '.join(removed)}." if removed else "No cached account to sign out.",
+            markup=False,
+        )
+        reply.done({"removed": removed}, ExitStatus.OK)
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
 @pass_runtime
 def whoami(runtime: Runtime) -> None:
     """Show the signed-in account, tenant, endpoint, token expiry and permissions."""
-    from ocm_tool.auth import sign_in_info
+    from ocm_tool.auth import sign_in_info, signed_in
 
-    info = sign_in_info(runtime.settings, runtime.tokens)
-    expires = info.expires_at.isoformat(timespec="seconds") if info.expires_at else "unknown"
-    for label, value in (
-        ("account", info.account or f"app {info.client_id} (app-only)"),
-        ("auth", info.auth_method),
-        ("client-id", info.client_id),
-        ("authority", info.authority),
-        ("tenant", info.tenant),
-        ("endpoint", runtime.settings.endpoint),
-        ("expires", expires),
-        ("permissions", " ".join(info.permissions) or "-"),
-    ):
-        runtime.console.print(f"{label}: {value}", highlight=False, markup=False)
+    with respond(runtime, "whoami") as reply:
+        tokens = signed_in(runtime.settings, console=runtime.err_console)
+        info = sign_in_info(runtime.settings, tokens)
+        _show(runtime, info)
+        reply.done({**info.to_json(), "endpoint": runtime.settings.endpoint}, ExitStatus.OK)
 
 
 #: Each sign-in command and its manual.

@@ -3,7 +3,8 @@
 Completion is click's (``click.shell_completion``, PowerShell included since click 8.5): the
 script printed calls ``ocm-tool`` back with ``_OCM_TOOL_COMPLETE`` set, so completions always
 follow the commands and options of the version installed. This command only prints the script,
-so that each shell's install is one line.
+so that each shell's install is one line (with ``--output json``, as the document's
+``result.script``: it ends through ``_output.respond`` like every command).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import click
 from click.shell_completion import get_completion_class
 
-from ocm_tool.cli._context import CONTEXT_SETTINGS
+from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._output import respond
 from ocm_tool.cli._page import PROG
 from ocm_tool.errors import ExitStatus
+from ocm_tool.runtime import Runtime
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 #: The variable click's completion scripts set when they call ocm-tool back.
@@ -30,12 +33,17 @@ INSTALL = {
 
 @click.command("completion", context_settings=CONTEXT_SETTINGS)
 @click.argument("shell", type=click.Choice(SHELLS, case_sensitive=False))
-@click.pass_context
-def completion(ctx: click.Context, shell: str) -> None:
+@pass_runtime
+def completion(runtime: Runtime, shell: str) -> None:
     """Print the completion script of ``shell`` for the ``ocm-tool`` command."""
-    kind = get_completion_class(shell.lower())
-    assert kind is not None, shell  # SHELLS are click's own
-    click.echo(kind(ctx.find_root().command, {}, PROG, COMPLETE_VAR).source())
+    root = click.get_current_context().find_root().command
+    with respond(runtime, "completion") as reply:
+        kind = get_completion_class(shell.lower())
+        assert kind is not None, shell  # SHELLS are click's own
+        script = kind(root, {}, PROG, COMPLETE_VAR).source()
+        if not runtime.settings.json:  # else the document carries it: a shell reads one
+            click.echo(script)
+        reply.done({"shell": shell.lower(), "script": script}, ExitStatus.OK)
 
 
 MANUAL = Manual(

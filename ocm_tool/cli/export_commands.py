@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
+from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._output import Reply, respond
 from ocm_tool.errors import UsageError
 from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
 from ocm_tool.export.targets.tables import BY_NAME as TARGETS
@@ -54,6 +55,12 @@ _LISTS = (
     "with `export-report.csv` and `export-report.json` rewritten as mailboxes finish. "
     "`--resume REPORT` goes on in that report's folder and skips the mailboxes it shows "
     "complete."
+)
+_SCRIPTS = (
+    "With `--output json` one document goes to stdout, the manifest with the run folder and, "
+    "per file, its path and the fix of its error (for a list: `export-report.json` with the "
+    "paths of the report); progress and the summary go to stderr then. With `--quiet` the run "
+    "folder's path is printed alone (docs/json-output.md)."
 )
 _PERMISSIONS = (
     "Read access to the mailbox: your own, a Microsoft 365 group you are a member of, one you "
@@ -115,6 +122,7 @@ def export_manual(operation: ExportOperation) -> Manual:
             _FILES,
             _WORKBOOK,
             *((_LISTS,) if operation.lists else ()),
+            _SCRIPTS,
         ),
         examples=(
             Example(
@@ -212,16 +220,17 @@ def export_command(operation: ExportOperation) -> click.Command:
     """The click command of one export operation."""
 
     def command(runtime: Runtime, **options: Any) -> None:
-        formats = table_formats(options.pop("table_formats"), options.pop("encoding"))
-        imports = _targets(operation, options.pop("import_for"))
-        if options.get("mailboxes_file") is not None:
-            _export_list(runtime, operation, formats, imports, **options)
-        elif options.get("resume") is not None:
-            raise UsageError("--resume goes with --mailboxes-file", hint="add --mailboxes-file")
-        else:
-            options.pop("mailboxes_file", None)
-            options.pop("resume", None)
-            _export_one(runtime, operation, formats, imports, **options)
+        with respond(runtime, operation.name) as reply:
+            formats = table_formats(options.pop("table_formats"), options.pop("encoding"))
+            imports = _targets(operation, options.pop("import_for"))
+            if options.get("mailboxes_file") is not None:
+                _export_list(runtime, reply, operation, formats, imports, **options)
+            elif options.get("resume") is not None:
+                raise UsageError("--resume goes with --mailboxes-file", hint="add --mailboxes-file")
+            else:
+                options.pop("mailboxes_file", None)
+                options.pop("resume", None)
+                _export_one(runtime, reply, operation, formats, imports, **options)
 
     parameters: list[click.Parameter] = [
         click.Option(
@@ -284,6 +293,7 @@ def export_command(operation: ExportOperation) -> click.Command:
 
 def _export_one(
     runtime: Runtime,
+    reply: Reply,
     operation: ExportOperation,
     formats: list[Any],
     imports: list[Any],
@@ -311,14 +321,14 @@ def _export_one(
     written = write_evidence(
         runtime, report.run_dir, lambda: export_evidence(report, kind=operation.name)
     )
-    if report.error is not None:
-        raise report.error
-    show_export_result(runtime.console, runtime.err_console, report)
-    exit_with(max(report.exit_status, written))
+    if report.error is None:  # else its one error line says it all
+        show_export_result(runtime.console, runtime.err_console, report)
+    reply.done(report.to_json(), max(report.exit_status, written), error=report.error)
 
 
 def _export_list(
     runtime: Runtime,
+    reply: Reply,
     operation: ExportOperation,
     formats: list[Any],
     imports: list[Any],
@@ -344,7 +354,8 @@ def _export_list(
         # Also when the list was stopped (Ctrl-C, an error): what was done comes first.
         if view.report is not None:
             show_bulk_summary(runtime.console, view.report)
-    exit_with(status)
+            reply.result = view.report.to_json()
+    reply.status = status
 
 
 #: Each export command and its manual, in the script's order.

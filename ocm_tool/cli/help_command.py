@@ -2,18 +2,22 @@
 
 It shows the same page as ``COMMAND --help`` (``OcmGroup.page``), in the view asked for;
 ``--online`` says where the page is in ``docs/commands/`` and its man page in ``docs/man/``.
+It ends through ``_output.respond`` like every command: with ``--output json`` the page's
+text is the document's ``result.text`` (and the page goes to stderr).
 """
 
 from __future__ import annotations
 
 import click
 
-from ocm_tool.cli._context import CONTEXT_SETTINGS
+from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._group import OcmGroup
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._output import respond
 from ocm_tool.cli._page import PROJECT, Page
 from ocm_tool.cli._text import View, render
 from ocm_tool.errors import ExitStatus, UsageError
+from ocm_tool.runtime import Runtime
 
 
 @click.command("help", context_settings=CONTEXT_SETTINGS)
@@ -23,26 +27,32 @@ from ocm_tool.errors import ExitStatus, UsageError
     "--full", is_flag=True, help="Also show each parameter's facts and the global options."
 )
 @click.option("--online", is_flag=True, help="Show where the page and its man page are.")
-@click.pass_context
+@pass_runtime
 def help_command(
-    ctx: click.Context, command: tuple[str, ...], examples: bool, full: bool, online: bool
+    runtime: Runtime, command: tuple[str, ...], examples: bool, full: bool, online: bool
 ) -> None:
     """Show the help page of ``command`` (``ocm-tool`` itself without one)."""
-    chosen = [
-        flag
-        for flag, on in (("--examples", examples), ("--full", full), ("--online", online))
-        if on
-    ]
-    if len(chosen) > 1:
-        raise UsageError(f"{' and '.join(chosen)} do not go together", hint="choose one of them")
-    root = ctx.find_root().command
-    assert isinstance(root, OcmGroup)
-    page = root.page(root.resolve_path(command))
-    if online:
-        click.echo(online_text(page))
-        return
-    view = View.EXAMPLES if examples else View.FULL if full else View.DEFAULT
-    click.echo(render(page, width=ctx.make_formatter().width or 80, view=view), nl=False)
+    ctx = click.get_current_context()
+    with respond(runtime, "help") as reply:
+        chosen = [
+            flag
+            for flag, on in (("--examples", examples), ("--full", full), ("--online", online))
+            if on
+        ]
+        if len(chosen) > 1:
+            raise UsageError(
+                f"{' and '.join(chosen)} do not go together", hint="choose one of them"
+            )
+        root = ctx.find_root().command
+        assert isinstance(root, OcmGroup)
+        page = root.page(root.resolve_path(command))
+        if online:
+            text, view = online_text(page) + "\n", "online"
+        else:
+            shown = View.EXAMPLES if examples else View.FULL if full else View.DEFAULT
+            text, view = render(page, width=ctx.make_formatter().width or 80, view=shown), shown
+        click.echo(text, nl=False, err=runtime.settings.json)
+        reply.done({"command": page.name, "view": str(view), "text": text}, ExitStatus.OK)
 
 
 def online_text(page: Page) -> str:

@@ -3,10 +3,10 @@
 Each command builds :class:`~ocm_tool.purge.options.PurgeOptions`, runs
 :func:`~ocm_tool.purge.run.run_purge` with the terminal view
 (:class:`~ocm_tool.ui.purge_view.TerminalPurgeView`), prints the summary and ends with the
-run's exit status; errors are left to the root group. The help page (what survives,
-permissions, safety, examples) is written here around the folders of the table row
-(:func:`purge_manual`). Only the table is imported at start-up; the engine and the view load
-when a command runs.
+run's exit status through ``_output.respond`` (text, or one JSON document); errors are left
+to the root group. The help page (what survives, permissions, safety, examples) is written
+here around the folders of the table row (:func:`purge_manual`). Only the table is imported
+at start-up; the engine and the view load when a command runs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any
 
 import click
 
-from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
+from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime, terminal
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
-from ocm_tool.errors import ExitStatus
+from ocm_tool.cli._output import respond
+from ocm_tool.errors import ExitStatus, UsageError
 from ocm_tool.purge.table import PURGE_OPERATIONS, PurgeOperation
 from ocm_tool.runtime import Runtime
 
@@ -45,6 +46,12 @@ _DELETION = (
     "folder is counted again, and `purge-report.csv`, `purge-report.json` and `report.html` "
     "(the evidence to keep and print) go to a new run folder under `--output-dir`."
 )
+_SCRIPTS = (
+    "With `--output json` one document goes to stdout: `purge-report.json`'s, with the run "
+    "folder and the paths of the two report files; the plan, the question and the summary go "
+    "to stderr then. With `--quiet` the run folder's path is printed alone "
+    "(docs/json-output.md)."
+)
 _BOTH = (
     "Shared OCM data lives in the Microsoft 365 group's mailbox, private data in each user's: "
     "purge both. The examples assume the endpoint is set (`--endpoint` or `OCM_ENDPOINT`); "
@@ -62,6 +69,7 @@ def purge_manual(operation: PurgeOperation) -> Manual:
             Items(tuple((f"`{folder}`", "") for folder in operation.folders), numbered=True),
             _SAFETY,
             _DELETION,
+            _SCRIPTS,
         ),
         examples=(
             Example(
@@ -78,6 +86,11 @@ def purge_manual(operation: PurgeOperation) -> Manual:
                 f"ocm-tool {name} sales@contoso.com",
                 f"Purges {operation.what} of the Microsoft 365 group sales@contoso.com after "
                 "you type its address to confirm.",
+            ),
+            Example(
+                f"ocm-tool {name} --mailbox sales@contoso.com --dry-run",
+                "Shows the plan for the group sales@contoso.com, given as an option instead of "
+                "ADDRESS, and deletes nothing.",
             ),
             Example(
                 f"ocm-tool {name} alice@contoso.com --grant-access --export-first",
@@ -108,7 +121,7 @@ def purge_manual(operation: PurgeOperation) -> Manual:
         if operation is PURGE_OPERATIONS[0]
         else ("purge-all-data", "export-all-data"),
         pages=("purge.md", "original-script.md"),
-        arguments={"mailbox": "The user or group mailbox to purge; by default your own."},
+        arguments={"address": "The user or group mailbox to purge; by default your own."},
     )
 
 
@@ -116,7 +129,13 @@ def purge_command(operation: PurgeOperation) -> click.Command:
     """The click command of one purge operation."""
 
     @click.command(operation.name, context_settings=CONTEXT_SETTINGS)
-    @click.argument("mailbox", required=False, metavar="[ADDRESS]")
+    @click.argument("address", required=False, metavar="[ADDRESS]")
+    @click.option(
+        "--mailbox",
+        metavar="ADDRESS",
+        show_default="your own",
+        help="The user or group mailbox to purge (the same as ADDRESS).",
+    )
     @click.option(
         "--mailboxes-file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -153,24 +172,36 @@ def purge_command(operation: PurgeOperation) -> click.Command:
         help="Where the run folder is created.",
     )
     @pass_runtime
-    def command(runtime: Runtime, mailbox: str | None, **options: Any) -> None:
+    def command(runtime: Runtime, address: str | None, mailbox: str | None, **options: Any) -> None:
         from ocm_tool.purge.evidence import purge_evidence
         from ocm_tool.purge.options import PurgeOptions
         from ocm_tool.purge.run import run_purge
         from ocm_tool.ui.purge_view import TerminalPurgeView, show_purge_summary
 
-        view = TerminalPurgeView(runtime.console)
-        written = ExitStatus.OK
-        try:
-            status = run_purge(runtime, operation, PurgeOptions(mailbox=mailbox, **options), view)
-        finally:
-            # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error): what
-            # was done comes before the error line. Refusals stop it before there is a report.
-            report = view.report
-            if report is not None:
-                show_purge_summary(runtime.console, report)
-                written = write_evidence(runtime, report.run_dir, lambda: purge_evidence(report))
-        exit_with(max(status, written))
+        with respond(runtime, operation.name) as reply:
+            if address and mailbox and address.casefold() != mailbox.casefold():
+                raise UsageError(
+                    f"two mailboxes: ADDRESS {address} and --mailbox {mailbox}",
+                    hint="give the mailbox once, as ADDRESS or as --mailbox",
+                )
+            view = TerminalPurgeView(runtime.console, terminal())
+            written = ExitStatus.OK
+            try:
+                status = run_purge(
+                    runtime, operation, PurgeOptions(mailbox=address or mailbox, **options), view
+                )
+            finally:
+                # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error):
+                # what was done comes before the error line. Refusals stop it before there is
+                # a report.
+                report = view.report
+                if report is not None:
+                    show_purge_summary(runtime.console, report)
+                    written = write_evidence(
+                        runtime, report.run_dir, lambda: purge_evidence(report)
+                    )
+                    reply.result = report.to_json()
+            reply.status = max(status, written)
 
     return command
 

@@ -1,19 +1,19 @@
 """The requests ledger commands: ``requests list``, ``requests show ID``, ``requests retry ID``.
 
 ``list`` and ``show`` read the ledger and never sign in; ``retry`` runs a failed request again
-with the parameters it was made with (``subject_commands.run_attempt``). Only click is
-imported at start-up.
+with the parameters it was made with (``subject_commands.run_attempt``). Each ends through
+``_output.respond``: with ``--output json`` the requests are the document's result. Only click
+is imported at start-up.
 """
 
 from __future__ import annotations
-
-import json
 
 import click
 
 from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._help import Example, Manual
-from ocm_tool.cli.subject_commands import OUTPUTS, run_attempt
+from ocm_tool.cli._output import respond
+from ocm_tool.cli.subject_commands import run_attempt
 from ocm_tool.errors import ExitStatus
 from ocm_tool.runtime import Runtime
 
@@ -30,8 +30,8 @@ LIST_MANUAL = Manual(
     description=(
         "One line per request: its id, kind (search, export, delete), status (Queued, "
         "Processing, Completed, Failed), subject, scope, when it ended and its counts. "
-        "`--status` keeps the requests of one status; `--output json` prints them in full, "
-        "attempts included, for a script.",
+        "`--status` keeps the requests of one status; with `--output json` the document's "
+        "result holds them in full (`requests`), attempts included, for a script.",
         _WHERE,
     ),
     examples=(
@@ -111,13 +111,6 @@ REQUESTS_MANUAL = Manual(
     pages=_PAGES,
     subcommands={"list": LIST_MANUAL, "show": SHOW_MANUAL, "retry": RETRY_MANUAL},
 )
-_OUTPUT = click.option(
-    "--output",
-    type=click.Choice(OUTPUTS),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
 
 
 @click.group("requests", context_settings=CONTEXT_SETTINGS)
@@ -131,34 +124,30 @@ def requests_group() -> None:
     type=click.Choice(STATUSES, case_sensitive=False),
     help="Only the requests with this status.",
 )
-@_OUTPUT
 @pass_runtime
-def list_requests(runtime: Runtime, status: str | None, output: str) -> None:
+def list_requests(runtime: Runtime, status: str | None) -> None:
     from ocm_tool.ledger import Ledger, RequestStatus
     from ocm_tool.ui.subject_view import show_requests
 
-    with Ledger() as ledger:
-        found = ledger.requests(RequestStatus.parse(status) if status else None)
-    if output == "json":
-        click.echo(json.dumps([r.to_json() for r in found], ensure_ascii=False, indent=2))
-    else:
+    with respond(runtime, "requests list") as reply:
+        with Ledger() as ledger:
+            found = ledger.requests(RequestStatus.parse(status) if status else None)
         show_requests(runtime.console, found)
+        reply.done({"requests": [r.to_json() for r in found]}, ExitStatus.OK)
 
 
 @requests_group.command("show", context_settings=CONTEXT_SETTINGS)
 @click.argument("request_id", metavar="ID", type=int)
-@_OUTPUT
 @pass_runtime
-def show(runtime: Runtime, request_id: int, output: str) -> None:
+def show(runtime: Runtime, request_id: int) -> None:
     from ocm_tool.ledger import Ledger
     from ocm_tool.ui.subject_view import show_request
 
-    with Ledger() as ledger:
-        request = ledger.get(request_id)
-    if output == "json":
-        click.echo(json.dumps(request.to_json(), ensure_ascii=False, indent=2))
-    else:
+    with respond(runtime, "requests show") as reply:
+        with Ledger() as ledger:
+            request = ledger.get(request_id)
         show_request(runtime.console, request)
+        reply.done(request.to_json(), ExitStatus.OK)
 
 
 @requests_group.command("retry", context_settings=CONTEXT_SETTINGS)
@@ -175,7 +164,7 @@ def retry(runtime: Runtime, request_id: int, yes: bool, include_orphans: bool) -
     from ocm_tool.ledger import Ledger, RequestStatus
     from ocm_tool.subject.parameters import SubjectParameters, check
 
-    with Ledger() as ledger:
+    with respond(runtime, "requests retry") as reply, Ledger() as ledger:
         request = ledger.get(request_id)
         if request.status is not RequestStatus.FAILED:
             raise UsageError(
@@ -188,4 +177,4 @@ def retry(runtime: Runtime, request_id: int, yes: bool, include_orphans: bool) -
         )
         check(runtime.settings, parameters)
         runtime.require_endpoint()
-        run_attempt(runtime, ledger, request, parameters)
+        run_attempt(runtime, ledger, request, parameters, reply)

@@ -14,13 +14,20 @@ ROOT_MANUAL = Manual(
         "records, as OCM's privacy portal did. Sign-in happens once per run and is cached "
         "between runs.",
         "OCM's own service is gone: ocm-tool talks to the API of docs/api.md at `--endpoint`. "
-        "`--demo` runs any command against the built-in emulator with a generated sample "
-        "tenant, to try it without one.",
+        "`--demo` runs any command against the built-in emulator with a sample tenant, to try "
+        "it without one; the tenant keeps what earlier demo runs did until 'ocm-tool emulator "
+        "reset-demo', and `--demo-as UPN` signs in as another of its accounts.",
         "Command names match whatever their case, and the global options below may come before "
-        "or after the command. Every option can also be set by an environment variable named "
-        "after it: `OCM_CA_BUNDLE` for `--ca-bundle`, `OCM_<COMMAND>_<OPTION>` for a command's "
-        "own (`OCM_EXPORT_ALL_DATA_OUTPUT_DIR`). Secrets come only from `OCM_PASSWORD`, "
-        "`OCM_CLIENT_SECRET`, `OCM_CERTIFICATE_PASSWORD` or a prompt.",
+        "or after the command. The settings among them come from, in rising precedence: the "
+        "default, the config file's top level, its `[profiles.NAME]` table (`--profile`), the "
+        "`OCM_*` variable named after each (`OCM_CA_BUNDLE` for `--ca-bundle`), and the "
+        "option; 'ocm-tool config show' says which value came from where. A command's own "
+        "options have no variable: nothing but the command line confirms a purge. Secrets "
+        "come only from `OCM_PASSWORD`, `OCM_CLIENT_SECRET`, `OCM_CERTIFICATE_PASSWORD` or a "
+        "prompt.",
+        "For scripts, `--output json` prints one JSON document on stdout whatever happens (the "
+        "result, or the error, and the exit code) and sends everything meant for people to "
+        "stderr; `-v` logs every HTTP call, `-vv` their headers too, with secrets redacted.",
     ),
     examples=(
         Example(
@@ -33,6 +40,11 @@ ROOT_MANUAL = Manual(
             "sales@contoso.com",
             "Exports the shared OCM data of the group sales@contoso.com from the service at "
             "that endpoint, signing in with a device code the first time.",
+        ),
+        Example(
+            "ocm-tool --output json whoami",
+            "Prints the cached sign-in (account, tenant, expiry, permissions) as one JSON "
+            "document, for a script to read.",
         ),
         Example(
             "ocm-tool help export-all-data --examples",
@@ -53,12 +65,22 @@ ROOT_MANUAL = Manual(
         "`ocm-tool completion SHELL` prints shell completion for bash, zsh, fish and "
         "PowerShell.",
     ),
-    related=("help", "completion", "export-all-data", "purge-all-data", "subject", "login"),
+    related=(
+        "help",
+        "completion",
+        "config",
+        "export-all-data",
+        "purge-all-data",
+        "subject",
+        "login",
+    ),
     pages=(
         "export.md",
         "purge.md",
         "subject-requests.md",
         "authentication.md",
+        "configuration.md",
+        "json-output.md",
         "emulator.md",
         "api.md",
     ),

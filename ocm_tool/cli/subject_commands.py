@@ -2,22 +2,23 @@
 
 Each command builds :class:`~ocm_tool.subject.parameters.SubjectParameters`, records the
 request in the ledger and runs one attempt of it
-(:func:`~ocm_tool.subject.request.run_request`) with the terminal view; ``requests retry``
-runs a failed one again through :func:`run_attempt`. Only click is imported at start-up: the
-engine, the ledger and the view load when a command runs.
+(:func:`~ocm_tool.subject.request.run_request`) with the terminal view, and ends through
+``_output.respond`` (with ``--output json``, the outcome is the document's result);
+``requests retry`` runs a failed one again through :func:`run_attempt`. Only click is
+imported at start-up: the engine, the ledger and the view load when a command runs.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
+from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime, terminal
 from ocm_tool.cli._help import Example, Manual
+from ocm_tool.cli._output import Reply, respond
 from ocm_tool.cli.export_commands import format_option, table_formats
 from ocm_tool.runtime import Runtime
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ocm_tool.ledger import Ledger, Request
     from ocm_tool.subject.parameters import SubjectParameters
 
-OUTPUTS = ("text", "json")
 _MATCHING = (
     "A contact is the subject's when one of its three e-mail addresses is `--email` (any "
     "case), or, with `--name`, when its name is that name without regard to case and accents "
@@ -65,7 +65,7 @@ SEARCH_MANUAL = Manual(
         "Lists, per mailbox, the records of the person with the address `--email`: file, "
         "name, XrmId, why it is theirs (`e-mail 3`, `name`, `linked to the subject's "
         "contact`, `mentions the address`, ...) and whether it is shared with another contact. "
-        "`--output json` prints the same for a script.",
+        "With `--output json` the same is the result of one JSON document, for a script.",
         _MATCHING,
         _SCOPE,
         _LEDGER,
@@ -257,13 +257,6 @@ _INCLUDE_ORPHANS = click.option(
     is_flag=True,
     help="Go on without asking when no contact matches but records mention the subject.",
 )
-_OUTPUT = click.option(
-    "--output",
-    type=click.Choice(OUTPUTS),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
 
 
 def _scope(mailboxes: tuple[str, ...], mailboxes_file: Path | None) -> tuple[str | None, ...]:
@@ -284,39 +277,36 @@ def run_attempt(
     ledger: Ledger,
     request: Request,
     parameters: SubjectParameters,
-    *,
-    output: str = "text",
+    reply: Reply,
 ) -> None:
-    """Run one attempt of ``request``, show it (or print its JSON) and end with its status."""
-    from rich.console import Console
-
+    """Run one attempt of ``request``, show it, and give ``reply`` (of the command's
+    ``respond``, which ends the run) its outcome and status."""
     from ocm_tool.subject.request import run_request
     from ocm_tool.ui.subject_view import TerminalSubjectView, show_subject_result
 
-    as_json = output == "json"
-    view = TerminalSubjectView(Console(quiet=True) if as_json else runtime.console)
+    view = TerminalSubjectView(runtime.console, terminal())
     formats = table_formats([parameters.formats], parameters.encoding)
     try:
         outcome = run_request(runtime, ledger, request, parameters, view, formats=formats)
     finally:
         # Also when the attempt was stopped: what was done comes before the error line.
-        if view.outcome is not None and as_json:
-            click.echo(json.dumps(view.outcome.to_json(), ensure_ascii=False, indent=2))
-        elif view.outcome is not None:
+        if view.outcome is not None:
             show_subject_result(runtime.console, view.outcome)
-    exit_with(outcome.exit_status)
+            reply.result = view.outcome.to_json()
+    reply.status = outcome.exit_status
 
 
-def _submit(runtime: Runtime, parameters: SubjectParameters, output: str) -> None:
+def _submit(runtime: Runtime, parameters: SubjectParameters, command: str) -> None:
     from ocm_tool.ledger import Ledger
     from ocm_tool.subject.parameters import check
     from ocm_tool.subject.request import new_request
 
-    check(runtime.settings, parameters)
-    runtime.require_endpoint()  # a command that cannot reach any service is no request
-    with Ledger() as ledger:
-        request = new_request(ledger, parameters)
-        run_attempt(runtime, ledger, request, parameters, output=output)
+    with respond(runtime, command) as reply:
+        check(runtime.settings, parameters)
+        runtime.require_endpoint()  # a command that cannot reach any service is no request
+        with Ledger() as ledger:
+            request = new_request(ledger, parameters)
+            run_attempt(runtime, ledger, request, parameters, reply)
 
 
 def _format_names(chosen: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
@@ -343,7 +333,7 @@ def subject() -> None:
 
 
 @subject.command("search", context_settings=CONTEXT_SETTINGS)
-@_options(_EMAIL, _NAME, _MAILBOX, _MAILBOXES_FILE, _OUTPUT)
+@_options(_EMAIL, _NAME, _MAILBOX, _MAILBOXES_FILE)
 @pass_runtime
 def search(
     runtime: Runtime,
@@ -351,12 +341,11 @@ def search(
     name: str | None,
     mailboxes: tuple[str, ...],
     mailboxes_file: Path | None,
-    output: str,
 ) -> None:
     parameters = _parameters(
         "search", email=email, name=name, mailboxes=_scope(mailboxes, mailboxes_file)
     )
-    _submit(runtime, parameters, output)
+    _submit(runtime, parameters, "subject search")
 
 
 @subject.command("export", context_settings=CONTEXT_SETTINGS)
@@ -387,7 +376,7 @@ def export(
         encoding=encoding,
         include_orphans=include_orphans,
     )
-    _submit(runtime, parameters, "text")
+    _submit(runtime, parameters, "subject export")
 
 
 @subject.command("delete", context_settings=CONTEXT_SETTINGS)
@@ -429,7 +418,7 @@ def delete(
         include_orphans=include_orphans,
         export_first=export_first,
     )
-    _submit(runtime, parameters, "text")
+    _submit(runtime, parameters, "subject delete")
 
 
 # ``--format`` as the export commands take it: the tables of an export in CSV, a workbook, or both.

@@ -173,7 +173,19 @@ class BulkReport:
             self._meta["finishedAt"] = utc_now()
             self._write()
 
-    def _write(self) -> None:
+    def to_json(self) -> dict[str, Any]:
+        """The list as ``--output json`` gives it: ``export-report.json``'s document as of now,
+        plus ``runDir`` (the parent folder), ``reportCsv`` and ``reportJson``."""
+        with self._lock:
+            document = self._document()
+        return {
+            **document,
+            "runDir": str(self.parent),
+            "reportCsv": str(self.csv_path),
+            "reportJson": str(self.json_path),
+        }
+
+    def _document(self) -> dict[str, Any]:
         results = list(self._results.values())
         summary = {
             "mailboxes": len(results),
@@ -181,8 +193,11 @@ class BulkReport:
             "carriedOver": sum(r.carried_over for r in results),
             "rows": sum(r.rows for r in results),
         }
-        document = {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
-        self._files.write(document, [r.row() for r in results])
+        return {**self._meta, "summary": summary, "mailboxes": [r.to_json() for r in results]}
+
+    def _write(self) -> None:
+        results = list(self._results.values())
+        self._files.write(self._document(), [r.row() for r in results])
 
 
 class BulkExportView(Protocol):

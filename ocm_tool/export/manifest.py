@@ -179,13 +179,38 @@ class ExportReport:
     def file_entries(self) -> list[dict[str, Any]]:
         """Every file of the run folder but the manifest: the tables' files in each format
         with a file per table, then the run's own files."""
-        entries = [
-            table.to_manifest(name)
+        return [entry for entry, _, _ in self._listed_files()]
+
+    def _listed_files(self) -> list[tuple[dict[str, Any], FileStatus, str | None]]:
+        """Each entry of :meth:`file_entries`, with its file's status and the fix of its
+        error."""
+        tables = [
+            (table.to_manifest(name), table.status, table.hint)
             for name, per_table in self.formats.items()
             if per_table
             for table in self.files
         ]
-        return entries + [run_file.to_manifest(self.files) for run_file in self.run_files]
+        return tables + [
+            (run_file.to_manifest(self.files), run_file.status, None) for run_file in self.run_files
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as ``--output json`` gives it: the manifest, plus ``runDir``, ``manifest``
+        (its path), and per file its ``path`` (complete files) and the ``fix`` of its error."""
+        document = self.to_manifest()
+        document["runDir"] = str(self.run_dir)
+        document["manifest"] = str(self.manifest_path)
+        document["files"] = [
+            {
+                **entry,
+                "path": str(self.run_dir / entry["name"])
+                if status is FileStatus.COMPLETE
+                else None,
+                "fix": fix,
+            }
+            for entry, status, fix in self._listed_files()
+        ]
+        return document
 
     def finish(
         self,

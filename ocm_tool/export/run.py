@@ -368,7 +368,8 @@ class ExportRun:
                 raise _Cancelled
             self.progress.update(entity.key, total=page.count)
             yield page.items
-            self.progress.update(entity.key, advance=len(page.items))
+            if not entity.full_notes:  # those advance as their notes come in (_with_whole_notes)
+                self.progress.update(entity.key, advance=len(page.items))
 
     def _ordered(self, pages: Iterable[list[JSONObject]]) -> Iterable[list[JSONObject]]:
         ties = TieOrder()
@@ -389,7 +390,10 @@ class ExportRun:
             for listed in listed_chunks:
                 if entity.link_target:
                     ids.update(key for key in map(xrm_id, listed) if key)
-                yield [item for item in listed if self.keep(entity, item)]
+                chosen = [item for item in listed if self.keep(entity, item)]
+                if entity.full_notes:  # the others advance once their notes are whole
+                    self.progress.update(entity.key, advance=len(listed) - len(chosen))
+                yield chosen
 
         chunks = kept(chunks)
         if entity.full_notes:
@@ -455,6 +459,7 @@ class ExportRun:
         for items in chunks:
             current = _NotesWait(items)
             waiting.append(current)
+            whole = 0  # items whose notes are whole already: they advance the progress now
             for item in items:
                 if item.get("NotesTruncated") or len(str(item.get("Notes") or "")) >= NOTES_CUT:
                     group.append(item)
@@ -463,6 +468,9 @@ class ExportRun:
                         group_waits.append(current)
                     if len(group) == BATCH_LIMIT:
                         send()
+                else:
+                    whole += 1
+            self.progress.update(entity.key, advance=whole)
             while waiting and (len(waiting) > PAGES_AHEAD or waiting[0].done()):
                 if waiting[0].open:
                     send()  # the oldest chunk must not wait for cut notes still to come
@@ -506,6 +514,8 @@ class ExportRun:
             else:
                 item["Notes"] = (response.body or {}).get("Notes", item.get("Notes"))
                 item.pop("NotesTruncated", None)
+        # The file's progress moves as the notes come in, a $batch at a time.
+        self.progress.update(entity.key, advance=len(items))
         return gone
 
     # Dangling links.

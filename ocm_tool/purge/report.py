@@ -289,6 +289,16 @@ class ReportWriter:
         with self._lock:
             return self._document()
 
+    def to_json(self) -> dict[str, Any]:
+        """The run as ``--output json`` gives it: ``purge-report.json``'s document as of now,
+        plus ``runDir``, ``reportCsv`` and ``reportJson`` (the paths of the two files)."""
+        return {
+            **self.document(),
+            "runDir": str(self.run_dir),
+            "reportCsv": str(self.csv_path),
+            "reportJson": str(self.json_path),
+        }
+
     def _write(self) -> None:
         results = list(self._results.values())
         rows = [[row[column] for column in COLUMNS] for result in results for row in result.rows()]

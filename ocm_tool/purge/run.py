@@ -63,7 +63,7 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
     """Refuse what cannot be done, before anything is asked of the service."""
     settings = runtime.settings
     if options.mailbox and options.mailboxes_file:
-        raise UsageError("give either ADDRESS or --mailboxes-file, not both")
+        raise UsageError("give either ADDRESS (--mailbox) or --mailboxes-file, not both")
     if not options.dry_run and not options.yes and not settings.interactive:
         raise UsageError(
             "refusing to purge without a confirmation: there is no terminal to type it in",
@@ -72,7 +72,7 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
     if settings.app_only and not (options.mailbox or options.mailboxes_file):
         raise UsageError(
             "app-only sign-in has no mailbox of its own: give the mailbox ADDRESS",
-            hint="or --mailboxes-file FILE",
+            hint="name it (ADDRESS or --mailbox ADDRESS), or list several in --mailboxes-file",
         )
     if settings.app_only and options.grant_access:
         raise UsageError(

@@ -114,13 +114,25 @@ class FilePath:
 
 @dataclass(frozen=True)
 class Key:
-    """One setting: its name (config key and option), kind, default and help."""
+    """One setting: its name (config key and option), kind, default and help.
+
+    ``shown_default`` says what applies when nothing sets it, for a default worked out at run
+    time (``default`` is then None); the help pages show it, or else ``default``.
+    """
 
     name: str
     kind: Kind
     help: str
     default: object = None
     metavar: str | None = None
+    shown_default: str | None = None
+
+    @property
+    def default_text(self) -> str | None:
+        """The default as the help pages show it (None: there is none)."""
+        if self.shown_default is not None:
+            return self.shown_default
+        return None if self.default is None else str(self.default)
 
     @property
     def env(self) -> str:
@@ -159,8 +171,9 @@ KEYS: tuple[Key, ...] = (
     Key(
         "auth",
         Choice(AUTH_METHODS),
-        "How to sign in [default: certificate with --certificate, client-secret with "
-        "OCM_CLIENT_SECRET, password with OCM_PASSWORD, else device-code].",
+        "How to sign in.",
+        shown_default="certificate with --certificate, client-secret with OCM_CLIENT_SECRET, "
+        "password with OCM_PASSWORD, else device-code",
     ),
     Key("username", Text(), "Account to sign in as (password and browser flows).", metavar="UPN"),
     Key(
@@ -178,8 +191,9 @@ KEYS: tuple[Key, ...] = (
     Key(
         "token-cache",
         FilePath(),
-        "Token cache file [default: in the user's cache directory].",
+        "Token cache file.",
         metavar="FILE",
+        shown_default="msal_token_cache.bin in the user's cache directory",
     ),
     Key(
         "concurrency",

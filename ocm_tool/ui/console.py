@@ -1,12 +1,12 @@
 """Consoles and the one-line error format.
 
-Normal output goes to the console ``make_console`` builds (silenced by ``--quiet``); errors and
-warnings go to stderr, so redirected or quiet runs still show them.
+Normal output goes to the console ``make_console`` builds (silenced by ``--quiet``; on stderr
+with ``--output json``, so stdout carries the JSON document alone); errors and warnings go to
+stderr, so redirected or quiet runs still show them. A console that is not a terminal (a pipe,
+a log file) never wraps a line: each line is written whole.
 """
 
 from __future__ import annotations
-
-import sys
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,14 +14,11 @@ from rich.markup import escape
 from ocm_tool.errors import OcmError
 
 
-def make_console(*, quiet: bool) -> Console:
-    """The console for normal output; ``quiet`` silences it (errors go to ``stderr``)."""
-    return Console(quiet=quiet, highlight=False)
-
-
-def stdio_is_interactive() -> bool:
-    """True when a person can answer prompts: stdin and stdout are terminals."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+def make_console(*, quiet: bool = False, stderr: bool = False) -> Console:
+    """A console for normal output; ``quiet`` silences it, ``stderr`` sends it there."""
+    console = Console(quiet=quiet, stderr=stderr, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def print_error(console: Console, error: OcmError | str) -> None:

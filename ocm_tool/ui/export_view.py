@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -33,14 +34,26 @@ if TYPE_CHECKING:
 class ExportProgress:
     """Live progress of an export: one bar per file with its count, total and rate.
 
-    Bars are shown only when the console is a terminal and not quiet; otherwise every method
-    does nothing (the summary at the end is the only output). Thread-safe: entities report
-    from their own threads.
+    Bars are shown when the console is a terminal and not quiet. On anything else (a pipe, a
+    log file) plain lines are printed instead, whole: a file that takes longer than
+    :data:`PLAIN_INTERVAL` seconds gets a line with its count that often, and one when it
+    ends, so a long piped run is never silent until the end (a short one prints only the
+    summary). Quiet: nothing. Thread-safe: entities report from their own threads.
     """
 
+    #: Seconds between two plain progress lines of one file.
+    PLAIN_INTERVAL = 10.0
+
     def __init__(self, console: Console, *, live: bool = True) -> None:
+        self._console = console
         self._tasks: dict[str, TaskID] = {}
         self._progress: Progress | None = None
+        self._plain = not console.quiet and not (live and console.is_terminal)
+        self._lock = threading.Lock()
+        self._names: dict[str, str] = {}
+        self._counts: dict[str, tuple[int, int | None]] = {}
+        self._printed: dict[str, float] = {}
+        self._told: set[str] = set()  # files a plain progress line was printed for
         if live and console.is_terminal and not console.quiet:
             self._progress = Progress(
                 TextColumn("{task.description:<18}"),
@@ -64,6 +77,10 @@ class ExportProgress:
 
     def add(self, key: str, file_name: str) -> None:
         """A file that will be written (before its download starts)."""
+        with self._lock:
+            self._names[key] = file_name
+            self._counts[key] = (0, None)
+            self._printed[key] = time.monotonic()
         if self._progress is not None:
             self._tasks[key] = self._progress.add_task(
                 file_name, total=None, rate="", state="waiting"
@@ -71,6 +88,8 @@ class ExportProgress:
 
     def update(self, key: str, *, advance: int = 0, total: int | None = None) -> None:
         """``advance`` items more downloaded; ``total`` from ``@odata.count`` when known."""
+        if self._plain:
+            self._plain_update(key, advance, total)
         if self._progress is None or key not in self._tasks:
             return
         task_id = self._tasks[key]
@@ -82,12 +101,33 @@ class ExportProgress:
         changes["rate"] = f"{speed:,.0f}/s" if speed else ""
         self._progress.update(task_id, **changes)  # type: ignore[arg-type]
 
+    def _plain_update(self, key: str, advance: int, total: int | None) -> None:
+        with self._lock:
+            if key not in self._counts:
+                return
+            done, known = self._counts[key]
+            self._counts[key] = (done + advance, total if total is not None else known)
+            now = time.monotonic()
+            if now - self._printed[key] < self.PLAIN_INTERVAL:
+                return
+            self._printed[key] = now
+            self._told.add(key)
+            done, known = self._counts[key]
+        of = f" of {known:,}" if known is not None else ""
+        self._console.print(f"{escape(self._names[key])}: {done:,}{of} items", soft_wrap=True)
+
     def _task(self, task_id: TaskID) -> Task:
         assert self._progress is not None
         return next(task for task in self._progress.tasks if task.id == task_id)
 
     def finish(self, key: str, status: str) -> None:
         """The file is done: ``complete``, ``failed`` or ``cancelled``."""
+        if self._plain and key in self._told:
+            with self._lock:
+                done = self._counts[key][0]
+            self._console.print(
+                f"{escape(self._names[key])}: {status} ({done:,} items)", soft_wrap=True
+            )
         if self._progress is None or key not in self._tasks:
             return
         task_id = self._tasks[key]

@@ -26,6 +26,7 @@ from ocm_tool.purge.report import (
 )
 from ocm_tool.purge.view import Confirmation, ListPlan, MailboxPlan, PurgeObserver
 from ocm_tool.ui.confirm import confirm_by_typing
+from ocm_tool.ui.terminal import Terminal
 
 #: Statuses not shown in bold red (failed, remaining, incomplete, ...).
 _STYLES: dict[FolderStatus | MailboxStatus, str] = {
@@ -87,11 +88,14 @@ class TerminalPurgeView:
 
     Plans are tables, the confirmation is typed (:func:`~ocm_tool.ui.confirm.confirm_by_typing`),
     progress is live lines for a list on a terminal and plain lines otherwise. ``report`` is
-    the run's report once it exists, for :func:`show_purge_summary`.
+    the run's report once it exists, for :func:`show_purge_summary`. The confirmation is
+    asked at ``terminal`` (:func:`~ocm_tool.ui.terminal.find_terminal`), which may be another
+    stream than ``console``'s: ``purge ... | tee log`` asks on the terminal, not in the log.
     """
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, terminal: Terminal | None = None) -> None:
         self._console = console
+        self._terminal = terminal
         self.report: ReportWriter | None = None
 
     def report_opened(self, report: ReportWriter) -> None:
@@ -142,7 +146,8 @@ class TerminalPurgeView:
             console.print("Dry run: each mailbox is counted, nothing is deleted.")
 
     def confirm(self, confirmation: Confirmation) -> bool:
-        return confirm_by_typing(self._console, confirmation.expected, what=confirmation.what)
+        """Asked at the run's terminal (also when stdout is piped); no terminal: no."""
+        return confirm_by_typing(self._terminal, confirmation.expected, what=confirmation.what)
 
     @contextmanager
     def progress(self, *, mailboxes: int, single: bool) -> Iterator[PurgeObserver]:

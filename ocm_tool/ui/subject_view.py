@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ocm_tool.ui.confirm import confirm_by_typing
 from ocm_tool.ui.export_view import ExportProgress
+from ocm_tool.ui.terminal import Terminal
 
 if TYPE_CHECKING:
     from ocm_tool.ledger import Request
@@ -44,11 +45,14 @@ def _why(finding: Finding) -> str:
 
 
 class TerminalSubjectView:
-    """Shows a subject request on ``console``; asks on it. ``outcome`` is the attempt under
-    way (for the summary, however it ends)."""
+    """Shows a subject request on ``console``; asks at ``terminal``
+    (:func:`~ocm_tool.ui.terminal.find_terminal`: also when stdout is piped; none: every
+    question is answered no). ``outcome`` is the attempt under way (for the summary, however
+    it ends)."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, terminal: Terminal | None = None) -> None:
         self.console = console
+        self._terminal = terminal
         self.outcome: SubjectOutcome | None = None
 
     # -- SubjectView --------------------------------------------------------------------------
@@ -89,11 +93,10 @@ class TerminalSubjectView:
             f"deleted). {question.kind.capitalize()} them?",
             soft_wrap=True,
         )
-        try:
-            answer = self.console.input(escape("Go on? [y/N] "))
-        except EOFError:
+        if self._terminal is None:
             return False
-        return answer.strip().casefold() in ("y", "yes")
+        answer = self._terminal.ask(escape("Go on? [y/N] "))
+        return answer is not None and answer.strip().casefold() in ("y", "yes")
 
     def show_plan(self, plan: DeletePlan) -> None:
         for erasure in plan.erasures:
@@ -111,7 +114,7 @@ class TerminalSubjectView:
         )
 
     def confirm(self, confirmation: Confirmation) -> bool:
-        return confirm_by_typing(self.console, confirmation.expected, what=confirmation.what)
+        return confirm_by_typing(self._terminal, confirmation.expected, what=confirmation.what)
 
     @contextmanager
     def exporting(self, mailbox: str) -> Iterator[ExportProgress]:

@@ -263,7 +263,10 @@ def test_defect_9_sign_in_is_oauth_never_basic(ocm: Cli) -> None:
     assert ocm.run("export-all-data").exit_code == 0
     api = ocm.hook.api_requests()
     assert api
-    for request in api:
+    # The endpoint check, before sign-in, is the one call without credentials of any kind.
+    check, *calls = api
+    assert check.path.endswith("/me/MailFolders/root") and "authorization" not in check.headers
+    for request in calls:
         authorization = request.headers.get("authorization", "")
         assert authorization.startswith("Bearer ")
         assert authorization.count(".") == 2  # a JWT access token

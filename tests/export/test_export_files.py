@@ -261,15 +261,17 @@ def test_help_reads_like_get_help(ocm: Cli) -> None:
     assert "\nEXAMPLES\n" in text and "\n    ocm-tool export-contacts-data\n" in text
 
 
-def test_quiet_prints_nothing_but_errors(ocm: Cli) -> None:
+def test_quiet_prints_nothing_but_errors_and_the_run_folder(ocm: Cli) -> None:
+    """--quiet: stdout is the run folder alone (a script needs no glob), stderr the errors."""
     quiet = [*ocm.global_options(), "--quiet"]
     result = ocm.run("export-all-data", global_options=quiet)
     assert result.exit_code == 0
-    assert result.stdout == "" and result.stderr == ""
+    assert result.stdout == f"{ocm.only_run_dir()}\n" and result.stderr == ""
     ocm.hook.refuse["/XrmInsights"] = (400, "BadRequest")
     result = ocm.run("export-all-data", global_options=quiet)
     assert result.exit_code == 1
-    assert result.stdout == ""
+    (run_dir,) = (line for line in result.stdout.splitlines())
+    assert Path(run_dir).is_dir() and (Path(run_dir) / "manifest.json").is_file()
     assert "error:" in result.stderr and "Insights.csv" in result.stderr
 
 

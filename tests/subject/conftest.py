@@ -86,10 +86,14 @@ class Cli:
         )
 
     def json(self, *args: str) -> Any:
-        """Run a command with ``--output json`` and return what it printed."""
+        """Run a command with ``--output json`` and return the result of the one document it
+        printed (for ``requests list``: the requests)."""
         result = self(*args, "--output", "json")
         assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
+        document = json.loads(result.stdout)
+        assert document["exitCode"] == 0 and document["error"] is None, document
+        found = document["result"]
+        return found["requests"] if args[:2] == ("requests", "list") else found
 
     def folders(self) -> list[Path]:
         """The request folders under the output folder, oldest first."""

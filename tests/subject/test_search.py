@@ -185,7 +185,7 @@ def test_a_mailbox_that_cannot_be_opened_fails_alone_in_a_list_and_ends_a_single
         "json",
     )
     assert listed.exit_code == 1, listed.output
-    document = json.loads(listed.stdout)
+    document = json.loads(listed.stdout)["result"]
     assert found(document, ALICE) == expected_in_alice(contacts={JANA})
     (bob,) = [m for m in document["mailboxes"] if m["mailbox"] == BOB]
     assert "ErrorAccessDenied" in bob["error"] or "access" in bob["error"].lower()
