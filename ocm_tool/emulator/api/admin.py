@@ -1,7 +1,8 @@
 """``POST adminapi/InvokeCommand``: the admin API, as much of it as a purge needs.
 
 ``Add-MailboxPermission``, ``Get-MailboxPermission`` and ``Remove-MailboxPermission`` with
-``AccessRights`` FullAccess, for callers that are administrators (``Principal.exchange_admin``).
+``AccessRights`` FullAccess, and ``Get-Mailbox`` (its kind and holds), for callers that are
+administrators (``Principal.exchange_admin``).
 Grants change the store at once, so the next call of the grantee is let in (``may_open``).
 """
 
@@ -16,21 +17,25 @@ from ocm_tool.emulator.models.access import Principal
 from ocm_tool.emulator.models.store import Mailbox, Store
 
 PERMISSION_CMDLETS = ("Add-MailboxPermission", "Get-MailboxPermission", "Remove-MailboxPermission")
+CMDLETS = (*PERMISSION_CMDLETS, "Get-Mailbox")
 
 
 def invoke_command(store: Store) -> Response:
-    """``POST adminapi/InvokeCommand``: Add-, Get- and Remove-MailboxPermission (FullAccess)."""
+    """``POST adminapi/InvokeCommand``: Add-, Get- and Remove-MailboxPermission (FullAccess),
+    and Get-Mailbox."""
     principal: Principal = g.principal
     if not principal.exchange_admin:
         raise exceptions.admin_role_required()
     cmdlet = request_body().get("CmdletInput")
-    if not isinstance(cmdlet, dict) or cmdlet.get("CmdletName") not in PERMISSION_CMDLETS:
-        raise bad_request(f"CmdletInput.CmdletName must be one of {', '.join(PERMISSION_CMDLETS)}")
+    if not isinstance(cmdlet, dict) or cmdlet.get("CmdletName") not in CMDLETS:
+        raise bad_request(f"CmdletInput.CmdletName must be one of {', '.join(CMDLETS)}")
     name, params = cmdlet["CmdletName"], cmdlet.get("Parameters") or {}
     identity = params.get("Identity")
     mailbox = store.mailbox(identity) if isinstance(identity, str) else None
     if mailbox is None:
         raise exceptions.mailbox_identity_not_found(identity)
+    if name == "Get-Mailbox":
+        return json_answer({"value": [_mailbox(mailbox)]})
     user = params.get("User")
     if name != "Get-MailboxPermission" or user is not None:
         found = store.user(user) if isinstance(user, str) else None
@@ -62,4 +67,15 @@ def _permission(mailbox: Mailbox, upn: str) -> dict:
         "User": upn,
         "AccessRights": ["FullAccess"],
         "IsInherited": False,
+    }
+
+
+def _mailbox(mailbox: Mailbox) -> dict:
+    """``Get-Mailbox``: the properties a purge needs (kind, and whether a hold keeps items)."""
+    return {
+        "Identity": mailbox.address,
+        "PrimarySmtpAddress": mailbox.address,
+        "RecipientTypeDetails": "GroupMailbox" if mailbox.kind == "group" else "UserMailbox",
+        "LitigationHoldEnabled": mailbox.on_hold,
+        "InPlaceHolds": [],
     }

@@ -421,7 +421,7 @@ def openapi_document(base_url: str) -> dict:
     }
     paths["/adminapi/InvokeCommand"] = {
         "post": {
-            "summary": "Add-, Get- and Remove-MailboxPermission (FullAccess); needs an Exchange admin token",
+            "summary": "FullAccess permissions and Get-Mailbox; needs an Exchange admin token",
             "requestBody": {
                 "required": True,
                 "content": {
@@ -437,6 +437,7 @@ def openapi_document(base_url: str) -> dict:
                                                 "Add-MailboxPermission",
                                                 "Get-MailboxPermission",
                                                 "Remove-MailboxPermission",
+                                                "Get-Mailbox",
                                             ]
                                         },
                                         "Parameters": {
