@@ -8,8 +8,13 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.r
   is recorded in the result and kept in ``failure``.
 - Folders are found by walking from a well-known folder by display name (or folder class),
   never by id; a folder that is not there counts 0 items and is reported ``absent``.
-- ``review`` sees the plan before anything is deleted and may raise :class:`PurgeCancelled`;
-  ``dry_run`` stops after the plan.
+- ``review`` sees the plan (and whether the mailbox is on hold: ``Get-Mailbox``, when this
+  account may ask) before anything is deleted and may raise :class:`PurgeCancelled`;
+  ``dry_run`` stops after the plan and changes nothing: with ``grant_access`` it only reads
+  whether a grant would be needed (``Get-MailboxPermission``), and when one would, the
+  folders are not counted (``NOT_COUNTED``).
+- ``preflight()`` reads, and changes nothing: whether the mailbox can be opened, its folders'
+  counts and its hold (for the confirmation of a list).
 - Each folder is emptied with ``EmptyFolder`` (``DeleteSubFolders: false``); a group mailbox
   that answers ``ErrorXrmSessionRequired`` gets ``StartXrmSession`` and the call again, at
   most :data:`MAX_SESSION_RESTARTS` times. Then the folder is counted again.
@@ -26,6 +31,7 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.r
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -34,12 +40,14 @@ from ocm_tool.errors import (
     AccessDeniedError,
     ApiError,
     ItemNotFoundError,
+    MailboxNotFoundError,
     OcmError,
     XrmSessionRequiredError,
 )
 from ocm_tool.export.entities import ENTITIES
 from ocm_tool.export.run import run_export
 from ocm_tool.mailboxes import grant
+from ocm_tool.mailboxes.holds import mailbox_on_hold
 from ocm_tool.mailboxes.listrun import StopSignal
 from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
@@ -51,16 +59,19 @@ from ocm_tool.purge.report import (
     MailboxStatus,
 )
 from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
-from ocm_tool.purge.view import PlannedFolder, PurgeObserver
+from ocm_tool.purge.view import Access, PlannedFolder, Preflight, PurgeObserver
 from ocm_tool.runtime import Runtime
 
 T = TypeVar("T")
 
 #: A group mailbox's OCM session is restarted at most this many times per call (as the script).
 MAX_SESSION_RESTARTS = 3
+#: The error of a folder a dry run did not count.
+NOT_COUNTED = "not counted: the purge would grant FullAccess first; a dry run grants nothing"
 
-#: Sees a mailbox's plan before anything is deleted; raises :class:`PurgeCancelled` to stop.
-Review = Callable[[Sequence[PlannedFolder]], None]
+#: Sees a mailbox's plan (its folders, and whether it is on hold: ``None`` unknown) before
+#: anything is deleted; raises :class:`PurgeCancelled` to stop.
+Review = Callable[[Sequence[PlannedFolder], bool | None], None]
 
 
 class Target(NamedTuple):
@@ -95,6 +106,17 @@ class PurgeRun(StopSignal):
         self.options = options
         self.observer = observer
         self.run_dir = run_dir
+        #: False once the admin API said no: holds are not asked again in this run.
+        self._holds_readable = True
+
+    def on_hold(self, mailbox: str | None) -> bool | None:
+        """Whether ``mailbox`` is on hold (``holds.mailbox_on_hold``); ``None``: unknown."""
+        if mailbox is None or not self._holds_readable:
+            return None
+        found = mailbox_on_hold(self.client, mailbox)
+        if found is None:
+            self._holds_readable = False
+        return found
 
 
 class MailboxPurge:
@@ -111,6 +133,10 @@ class MailboxPurge:
         self.display = target.display
         self.base = run.client.mailbox_path(target.address)
         self.failure: OcmError | None = None
+        #: A dry run with --grant-access on a mailbox this account cannot open yet: nothing
+        #: is granted, so nothing is counted.
+        self.needs_grant = False
+        self.on_hold: bool | None = None
         self._found: dict[str, JSONObject | None] = {}
 
     # -- the steps ------------------------------------------------------------------------
@@ -125,26 +151,21 @@ class MailboxPurge:
         run.observer.started(self.display, len(run.operation.folders))
         interrupted = False
         try:
-            with grant.access_if_asked(
-                self.client,
-                self.target.address,
-                run.account,
-                asked=run.options.grant_access,
-                purpose="purge",
-                say=self._say,
-            ) as record:
+            with self._access() as record:
                 result.grant = record  # filled in further while the grant is taken back
-                plan = self.plan()
+                plan = self.uncounted() if self.needs_grant else self.plan()
+                self.on_hold = result.on_hold = run.on_hold(self.target.address or run.account)
                 result.folders = [
                     FolderResult(
                         str(p.path),
                         before=p.before,
                         status=FolderStatus.ABSENT if p.absent else FolderStatus.SKIPPED,
+                        error="" if p.counted else NOT_COUNTED,
                     )
                     for p in plan
                 ]
                 if review is not None:
-                    review(plan)
+                    review(plan, self.on_hold)
                 if run.options.dry_run:
                     for folder in result.folders:
                         if folder.status == FolderStatus.SKIPPED:
@@ -163,6 +184,77 @@ class MailboxPurge:
         self._note_grant(result)
         result.settle(interrupted=interrupted)
         return result
+
+    def _access(self) -> AbstractContextManager[grant.GrantRecord | None]:
+        """``--grant-access`` for the block (``grant.access_if_asked``); a dry run grants
+        nothing and only reads whether the purge would have to (:meth:`_check_grant`)."""
+        run = self.run_state
+        address = self.target.address
+        own = address is None or bool(run.account and address.casefold() == run.account.casefold())
+        if run.options.grant_access and run.options.dry_run and not own:
+            assert address is not None
+            self._check_grant(address)
+            return nullcontext(None)
+        return grant.access_if_asked(
+            self.client,
+            address,
+            run.account,
+            asked=run.options.grant_access,
+            purpose="purge",
+            say=self._say,
+        )
+
+    def _check_grant(self, address: str) -> None:
+        """A dry run grants nothing: it only reads whether the purge would have to."""
+        account = self.run_state.account
+        assert account is not None  # app-only sign-in with --grant-access is refused up front
+        if grant.has_full_access(self.client, address, account):
+            self._say(f"--grant-access: {account} already holds FullAccess on {address}")
+            return
+        self.needs_grant = True
+        self._say(
+            f"--grant-access: the purge would grant {account} FullAccess on {address} and take "
+            "it back afterwards; a dry run grants nothing, so the folders are not counted"
+        )
+
+    def uncounted(self) -> list[PlannedFolder]:
+        """The operation's folders, not looked at (see ``needs_grant``)."""
+        return [
+            PlannedFolder(path, None, 0, counted=False) for path in self.run_state.operation.folders
+        ]
+
+    def preflight(self) -> Preflight:
+        """Read-only, before a list is confirmed: can the mailbox be opened (or will a grant be
+        needed), its folders and their counts, and its hold. Errors that end the run are
+        raised; any other is the answer."""
+        run = self.run_state
+        address = self.target.address
+        try:
+            if run.options.grant_access and address is not None:
+                account = run.account
+                assert account is not None  # refused up front for app-only sign-in
+                own = address.casefold() == account.casefold()
+                if not own and not grant.has_full_access(self.client, address, account):
+                    folders = tuple(self.uncounted())
+                    return Preflight(
+                        self.display, Access.NEEDS_GRANT, folders, run.on_hold(address)
+                    )
+            plan = tuple(self.plan())
+            return Preflight(self.display, Access.OK, plan, run.on_hold(address or run.account))
+        except OcmError as error:
+            if error.ends_run:
+                raise
+            access = (
+                Access.NOT_FOUND
+                if isinstance(error, MailboxNotFoundError)
+                else Access.DENIED
+                if isinstance(error, AccessDeniedError)
+                else Access.FAILED
+            )
+            if isinstance(error, AccessDeniedError) and not run.options.grant_access:
+                error.hint = _access_hint(self.display, run.account)
+            self.failure = error
+            return Preflight(self.display, access, error=str(error))
 
     def _note_grant(self, result: MailboxResult) -> None:
         message = grant.left_behind_note(result.grant, self.display)

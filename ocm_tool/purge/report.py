@@ -151,6 +151,8 @@ class MailboxResult:
     export: ExportRecord | None = None
     #: True when the rows come from the report given to ``--resume`` (done in an earlier run).
     carried_over: bool = False
+    #: Whether a hold keeps what is hard-deleted (read before the purge); ``None``: unknown.
+    on_hold: bool | None = None
 
     @property
     def done(self) -> bool:
@@ -213,6 +215,7 @@ class MailboxResult:
             "error": self.error or None,
             "requestIds": self.request_ids,
             "carriedOver": self.carried_over,
+            "onHold": self.on_hold,
             "before": self.before,
             "deleted": self.deleted,
             "retainedByHold": self.retained_by_hold,

@@ -13,10 +13,14 @@ Contract of :func:`run_purge` (one function behind the nine purge commands):
   ``purge-report.csv`` and ``purge-report.json`` are written in it after every mailbox (see
   :mod:`ocm_tool.purge.report`); ``resume`` skips the mailboxes a previous report shows done
   for this operation.
-- Before anything is deleted the view shows the plan and, unless ``yes`` or ``dry_run``, asks
-  the person to type the mailbox address (for a list: the number of mailboxes, once for the
-  whole list). Anything else cancels: ``UsageError``, nothing deleted. ``dry_run`` shows the
-  plan, deletes nothing and exits 0.
+- Before anything is deleted the view shows the plan (each folder's count, and whether the
+  mailbox is on hold) and, unless ``yes`` or ``dry_run``, asks the person to type the mailbox
+  address. A list is read first (the preflight, ``MailboxPurge.preflight``: access, counts,
+  holds, changing nothing); the view shows it, mailboxes that do not exist or may not be
+  opened are recorded as failed and left out, and the number of the others is typed, once
+  for the whole list. Anything else cancels: ``UsageError``, nothing deleted. ``dry_run``
+  shows the plan, changes nothing (no grant either) and exits 0; for a list the preflight
+  is the plan.
 - ``grant_access``: FullAccess for the signed-in admin during the purge, always taken back
   (:mod:`ocm_tool.mailboxes.grant`). ``export_first``: export-all-data first, purge only if
   it completed.
@@ -37,6 +41,7 @@ told of the report as soon as it exists (so a front end can sum the run up howev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -45,9 +50,18 @@ from ocm_tool.errors import ExitStatus, UsageError
 from ocm_tool.mailboxes.addresses import read_mailbox_list
 from ocm_tool.mailboxes.listrun import run_list
 from ocm_tool.output.rundir import make_run_dir
-from ocm_tool.purge.mailbox import MailboxPurge, PurgeCancelled, PurgeRun, Review, Target
+from ocm_tool.purge.mailbox import (
+    NOT_COUNTED,
+    MailboxPurge,
+    PurgeCancelled,
+    PurgeRun,
+    Review,
+    Target,
+)
 from ocm_tool.purge.options import PurgeOptions
 from ocm_tool.purge.report import (
+    FolderResult,
+    FolderStatus,
     MailboxResult,
     MailboxStatus,
     ReportWriter,
@@ -55,7 +69,14 @@ from ocm_tool.purge.report import (
     read_report,
 )
 from ocm_tool.purge.table import PurgeOperation
-from ocm_tool.purge.view import Confirmation, ListPlan, MailboxPlan, PlannedFolder, PurgeView
+from ocm_tool.purge.view import (
+    Confirmation,
+    ListPlan,
+    MailboxPlan,
+    PlannedFolder,
+    Preflight,
+    PurgeView,
+)
 from ocm_tool.runtime import Runtime
 
 
@@ -124,12 +145,79 @@ def run_purge(
     if skipped and options.resume is not None:
         view.carried_over(skipped, options.resume)
     if source is not None:
-        _confirm_list(view, operation, options, writer, to_do, source)
+        try:
+            checks = _preflight(
+                PurgeRun(runtime, operation, options, _SILENT, writer.run_dir), to_do
+            )
+        except BaseException as error:  # the service or Ctrl-C: nothing was changed
+            interrupted = isinstance(error, KeyboardInterrupt)
+            writer.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED)
+            raise
+        to_do = _confirm_list(view, operation, options, writer, checks, source)
+        if options.dry_run:
+            return _planned(writer, checks)
     with view.progress(mailboxes=len(to_do), single=source is None) as observer:
         run = PurgeRun(runtime, operation, options, observer, writer.run_dir)
         if source is None:
             return _run_single(run, view, writer, to_do)
         return _run_list(run, writer, to_do)
+
+
+class _Silent:
+    """The observer of the preflight: it reads, and has nothing to report as it goes."""
+
+    def started(self, mailbox: str, folders: int) -> None:
+        pass
+
+    def step(self, mailbox: str, text: str, *, advance: int = 0) -> None:
+        pass
+
+    def folder_done(self, mailbox: str, folder: FolderResult) -> None:
+        pass
+
+    def note(self, mailbox: str | None, text: str) -> None:
+        pass
+
+    def finished(self, result: MailboxResult) -> None:
+        pass
+
+
+_SILENT = _Silent()
+
+
+def _preflight(run: PurgeRun, to_do: list[Target]) -> list[tuple[Target, Preflight]]:
+    """Every listed mailbox read (access, counts, hold), ``settings.concurrency`` at a time,
+    before the one confirmation; nothing is changed."""
+    if not to_do:
+        return []
+    workers = max(1, min(run.runtime.settings.concurrency, len(to_do)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="preflight") as pool:
+        checks = list(pool.map(lambda target: MailboxPurge(run, target).preflight(), to_do))
+    return list(zip(to_do, checks, strict=True))
+
+
+def _result_of(check: Preflight) -> MailboxResult:
+    """A mailbox as its preflight left it: planned (a dry run), or failed (not purgeable)."""
+    folders = [
+        FolderResult(
+            str(f.path),
+            before=f.before,
+            status=FolderStatus.ABSENT if f.absent else FolderStatus.PLANNED,
+            error="" if f.counted else NOT_COUNTED,
+        )
+        for f in check.folders
+    ]
+    status = MailboxStatus.PLANNED if check.access.purgeable else MailboxStatus.FAILED
+    return MailboxResult(check.mailbox, folders, status, error=check.error, on_hold=check.on_hold)
+
+
+def _planned(writer: ReportWriter, checks: list[tuple[Target, Preflight]]) -> ExitStatus:
+    """A dry run of a list: the preflight is the plan; nothing more is asked of the service."""
+    results = [_result_of(check) for _, check in checks]
+    for result in results:
+        writer.record(result)
+    writer.finish(RunStatus.PLANNED)
+    return _exit_status(writer.results, dry_run=True)
 
 
 def _run_name(source: Path | None, targets: Sequence[Target]) -> str:
@@ -196,13 +284,14 @@ def _reviewer(run: PurgeRun, view: PurgeView, target: Target) -> Review:
     """Show the plan; unless --yes or --dry-run, have the person type the address."""
     options = run.options
 
-    def review(folders: Sequence[PlannedFolder]) -> None:
+    def review(folders: Sequence[PlannedFolder], on_hold: bool | None) -> None:
         plan = MailboxPlan(
             run.operation,
             target.display,
             tuple(folders),
             soft_delete=options.soft_delete,
             dry_run=options.dry_run,
+            on_hold=on_hold,
         )
         view.show_plan(plan)
         if options.dry_run or options.yes:
@@ -219,25 +308,33 @@ def _confirm_list(
     operation: PurgeOperation,
     options: PurgeOptions,
     writer: ReportWriter,
-    to_do: list[Target],
+    checks: list[tuple[Target, Preflight]],
     source: Path,
-) -> None:
-    """Show what a list run will do; unless --yes or --dry-run, have the number of mailboxes
-    typed (one confirmation for the whole list)."""
-    view.show_list(
-        ListPlan(
-            operation,
-            tuple(t.display for t in to_do),
-            source,
-            soft_delete=options.soft_delete,
-            dry_run=options.dry_run,
-        )
+) -> list[Target]:
+    """Show what the preflight found and what a list run will do; unless --yes or --dry-run,
+    have the number of mailboxes to purge typed (one confirmation for the whole list). The
+    mailboxes that do not exist or may not be opened are recorded as failed and left out;
+    the others are returned."""
+    plan = ListPlan(
+        operation,
+        tuple(t.display for t, _ in checks),
+        source,
+        soft_delete=options.soft_delete,
+        dry_run=options.dry_run,
+        preflight=tuple(check for _, check in checks),
     )
-    if to_do and not (options.yes or options.dry_run):
-        count = str(len(to_do))
+    view.show_list(plan)
+    if not options.dry_run:
+        for _, check in checks:
+            if not check.access.purgeable:
+                writer.record(_result_of(check))
+    purgeable = [target for target, check in checks if check.access.purgeable]
+    if purgeable and not (options.yes or options.dry_run):
+        count = str(len(purgeable))
         if not view.confirm(Confirmation(count, f"purge these {count} mailboxes")):
             writer.finish(RunStatus.CANCELLED)
             raise UsageError(f"cancelled: the number typed was not {count}; nothing was deleted")
+    return purgeable
 
 
 def _run_list(run: PurgeRun, writer: ReportWriter, to_do: list[Target]) -> ExitStatus:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -28,15 +29,49 @@ from ocm_tool.purge.table import FolderPath, PurgeOperation
 @dataclass(frozen=True)
 class PlannedFolder:
     """A folder of a mailbox's plan: its id (``None``: the mailbox has no such folder) and
-    its item count."""
+    its item count. ``counted`` False: not looked at (a dry run that would need a grant)."""
 
     path: FolderPath
     folder_id: str | None
     before: int
+    counted: bool = True
 
     @property
     def absent(self) -> bool:
-        return self.folder_id is None
+        return self.counted and self.folder_id is None
+
+
+class Access(StrEnum):
+    """What the preflight of a listed mailbox found about opening it."""
+
+    OK = "ok"  # it can be opened: its folders were counted
+    NEEDS_GRANT = "needs-grant"  # --grant-access will grant FullAccess for the purge
+    NOT_FOUND = "not-found"  # no such mailbox
+    DENIED = "denied"  # this account may not open it
+    FAILED = "failed"  # something else went wrong reading it
+
+    @property
+    def purgeable(self) -> bool:
+        return self in (Access.OK, Access.NEEDS_GRANT)
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What was read of one listed mailbox before the list is confirmed: whether it can be
+    opened, its folders and their counts (none when it could not be counted), and whether a
+    hold keeps what is deleted (``None``: this account cannot tell)."""
+
+    mailbox: str
+    access: Access
+    folders: tuple[PlannedFolder, ...] = ()
+    on_hold: bool | None = None
+    error: str = ""
+
+    @property
+    def total(self) -> int | None:
+        if not self.folders or not all(f.counted for f in self.folders):
+            return None
+        return sum(folder.before for folder in self.folders)
 
 
 @dataclass(frozen=True)
@@ -48,22 +83,34 @@ class MailboxPlan:
     folders: tuple[PlannedFolder, ...]
     soft_delete: bool
     dry_run: bool
+    #: Whether a hold keeps what is hard-deleted; ``None``: this account cannot tell.
+    on_hold: bool | None = None
 
     @property
     def total(self) -> int:
         return sum(folder.before for folder in self.folders)
 
+    @property
+    def counted(self) -> bool:
+        return all(folder.counted for folder in self.folders)
+
 
 @dataclass(frozen=True)
 class ListPlan:
     """What the purge of a ``--mailboxes-file`` list will do: the operation's folders in each
-    of ``mailboxes`` (those not skipped by ``--resume``), listed in ``source``."""
+    of ``mailboxes`` (those not skipped by ``--resume``), listed in ``source``, with what the
+    preflight read of each (``preflight``, in the same order)."""
 
     operation: PurgeOperation
     mailboxes: tuple[str, ...]
     source: Path
     soft_delete: bool
     dry_run: bool
+    preflight: tuple[Preflight, ...] = ()
+
+    @property
+    def purgeable(self) -> tuple[Preflight, ...]:
+        return tuple(p for p in self.preflight if p.access.purgeable)
 
 
 @dataclass(frozen=True)

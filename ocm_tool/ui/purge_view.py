@@ -24,7 +24,7 @@ from ocm_tool.purge.report import (
     MailboxStatus,
     ReportWriter,
 )
-from ocm_tool.purge.view import Confirmation, ListPlan, MailboxPlan, PurgeObserver
+from ocm_tool.purge.view import Access, Confirmation, ListPlan, MailboxPlan, PurgeObserver
 from ocm_tool.ui.confirm import confirm_by_typing
 from ocm_tool.ui.terminal import Terminal
 
@@ -41,6 +41,20 @@ _STYLES: dict[FolderStatus | MailboxStatus, str] = {
     MailboxStatus.CANCELLED: "yellow",
     MailboxStatus.INTERRUPTED: "yellow",
 }
+#: How many mailboxes of a list the plan shows one by one.
+LIST_SHOWN = 20
+_ACCESS_LABELS = {
+    Access.OK: "[green]ok[/]",
+    Access.NEEDS_GRANT: "[cyan]granted for the purge[/]",
+    Access.NOT_FOUND: "[bold red]does not exist[/]",
+    Access.DENIED: "[bold red]may not be opened[/]",
+    Access.FAILED: "[bold red]could not be read[/]",
+}
+_LEFT_OUT = {
+    Access.NOT_FOUND: "they do not exist",
+    Access.DENIED: "this account may not open them (--grant-access, or FullAccess)",
+    Access.FAILED: "they could not be read (see the report)",
+}
 HOLD_NOTE = (
     "they sit in Recoverable Items (Purges) and are deleted for good only when the "
     "hold ends or is removed"
@@ -51,10 +65,25 @@ def _styled(status: FolderStatus | MailboxStatus, label: str | None = None) -> s
     return f"[{_STYLES.get(status, 'bold red')}]{escape(label or status)}[/]"
 
 
-def _how(*, soft_delete: bool) -> str:
+def _how(*, soft_delete: bool, on_hold: bool | None = False) -> str:
+    """What happens to the items, said before anything is deleted (the hold included)."""
     if soft_delete:
         return "soft delete: items move to Recoverable Items"
+    if on_hold:
+        return (
+            "hard delete, but the mailbox is [yellow]ON HOLD[/]: the items leave their folders "
+            f"and {HOLD_NOTE}"
+        )
+    if on_hold is None:
+        return (
+            "hard delete: items are gone for good, unless the mailbox is on hold (this "
+            "account cannot check holds: that takes an Exchange administrator)"
+        )
     return "hard delete: items are gone for good"
+
+
+def _hold(on_hold: bool | None) -> str:
+    return "[yellow]on hold[/]" if on_hold else "no" if on_hold is False else "[dim]unknown[/]"
 
 
 def purge_mailbox_line(result: MailboxResult) -> str:
@@ -111,7 +140,7 @@ class TerminalPurgeView:
         console = self._console
         console.print(
             f"Plan: [bold]{escape(plan.operation.name)}[/] on [bold]{escape(plan.mailbox)}[/] "
-            f"({_how(soft_delete=plan.soft_delete)})",
+            f"({_how(soft_delete=plan.soft_delete, on_hold=plan.on_hold)})",
             soft_wrap=True,
         )
         table = Table(show_edge=False, pad_edge=False)
@@ -119,18 +148,27 @@ class TerminalPurgeView:
         table.add_column("folder")
         table.add_column("items", justify="right")
         for number, folder in enumerate(plan.folders, 1):
-            count = "[dim]absent[/]" if folder.absent else f"{folder.before:,}"
+            count = (
+                "[dim]not counted[/]"
+                if not folder.counted
+                else "[dim]absent[/]"
+                if folder.absent
+                else f"{folder.before:,}"
+            )
             table.add_row(str(number), escape(str(folder.path)), count)
-        table.add_row("", "[bold]total[/]", f"[bold]{plan.total:,}[/]")
+        total = f"[bold]{plan.total:,}[/]" if plan.counted else "[dim]?[/]"
+        table.add_row("", "[bold]total[/]", total)
         console.print(table)
         if plan.dry_run:
-            console.print("Dry run: nothing is deleted.")
+            console.print("Dry run: nothing is changed (nothing deleted, no access granted).")
 
     def show_list(self, plan: ListPlan) -> None:
-        """The operation, its folders in order, how many mailboxes and the first few."""
-        console, mailboxes = self._console, plan.mailboxes
+        """The operation and its folders, then what the preflight read: per mailbox its items,
+        hold and access (the first :data:`LIST_SHOWN`), the totals, and the mailboxes that do
+        not exist or may not be opened, which are left out."""
+        console, checks = self._console, plan.preflight
         console.print(
-            f"Plan: [bold]{escape(plan.operation.name)}[/] on [bold]{len(mailboxes)}[/] "
+            f"Plan: [bold]{escape(plan.operation.name)}[/] on [bold]{len(plan.mailboxes)}[/] "
             f"mailbox(es) from {escape(str(plan.source))} ({_how(soft_delete=plan.soft_delete)})",
             soft_wrap=True,
         )
@@ -138,12 +176,42 @@ class TerminalPurgeView:
             "Folders, in this order: " + ", ".join(escape(str(f)) for f in plan.operation.folders),
             soft_wrap=True,
         )
-        shown = ", ".join(escape(m) for m in mailboxes[:5])
-        more = f" and {len(mailboxes) - 5} more" if len(mailboxes) > 5 else ""
-        if mailboxes:
-            console.print(f"Mailboxes: {shown}{more}", soft_wrap=True)
+        if checks:
+            table = Table(show_edge=False, pad_edge=False)
+            table.add_column("mailbox")
+            table.add_column("items", justify="right")
+            table.add_column("on hold")
+            table.add_column("access")
+            for check in checks[:LIST_SHOWN]:
+                total = check.total
+                shown = "[dim]?[/]" if total is None else f"{total:,}"
+                access = _ACCESS_LABELS[check.access]
+                table.add_row(escape(check.mailbox), shown, _hold(check.on_hold), access)
+            console.print(table)
+            if len(checks) > LIST_SHOWN:
+                console.print(f"... and {len(checks) - LIST_SHOWN} more (see the report)")
+        purgeable = plan.purgeable
+        items = sum(check.total or 0 for check in purgeable)
+        held = sum(1 for check in purgeable if check.on_hold)
+        console.print(
+            f"To purge: {len(purgeable)} mailbox(es), {items:,} item(s) counted"
+            + (
+                f", [yellow]{held} on hold[/] (their items are kept until the hold ends)"
+                if held
+                else ""
+            ),
+            soft_wrap=True,
+        )
+        for access in (Access.NOT_FOUND, Access.DENIED, Access.FAILED):
+            left = [check.mailbox for check in checks if check.access is access]
+            if left:
+                shown = ", ".join(escape(m) for m in left[:LIST_SHOWN])
+                more = f" and {len(left) - LIST_SHOWN} more" if len(left) > LIST_SHOWN else ""
+                console.print(
+                    f"[bold red]Left out[/], {_LEFT_OUT[access]}: {shown}{more}", soft_wrap=True
+                )
         if plan.dry_run:
-            console.print("Dry run: each mailbox is counted, nothing is deleted.")
+            console.print("Dry run: nothing is changed (nothing deleted, no access granted).")
 
     def confirm(self, confirmation: Confirmation) -> bool:
         """Asked at the run's terminal (also when stdout is piped); no terminal: no."""

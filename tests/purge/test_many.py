@@ -12,6 +12,7 @@ from ocm_tool.emulator.server import EmulatorHandle, running_emulator
 
 from .conftest import Cli, Inspector, read_report
 from .tenant import box_address, many_mailboxes_tenant
+from .wsgi import UnavailableOnEmptyFolder
 
 COUNT = 200
 OCM_CONTACTS = "Root/Top of Information Store/Contacts/Outlook Customer Manager"
@@ -30,8 +31,9 @@ def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: 
     listing.write_text(
         "# every box\n" + "\n".join(box_address(n) for n in range(COUNT)) + "\n", encoding="utf-8"
     )
-    # box100 ... box199 are down: the first of them to be reached stops the run (exit 5).
-    many.set_faults(unavailable_rate=1.0, paths=["box1"], retry_after=0)
+    # box100 ... box199 go down once read: the first of them to be purged stops the run (exit 5).
+    original = many.server.app
+    many.server.app = UnavailableOnEmptyFolder(original, "box1")
 
     first = run_cli(
         "--concurrency", "8", "purge-contacts-data", "--mailboxes-file", str(listing), "--yes"
@@ -57,7 +59,7 @@ def test_200_mailboxes_interrupted_then_resumed(many: EmulatorHandle, tmp_path: 
     not_started = [m for m in report1.document["mailboxes"] if m["status"] == "not-started"]
     assert len(not_started) >= COUNT - 100 - 8  # nothing new was started after the failure
 
-    many.clear_faults()
+    many.server.app = original
     second = run_cli(
         "--concurrency",
         "8",

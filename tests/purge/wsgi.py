@@ -81,3 +81,28 @@ class HideChildFolder:
         if path.endswith("/ChildFolders") and f"'{self.name}'" in query:
             return _answer(start_response, "200 OK", {"value": []})
         return self.app(environ, start_response)
+
+
+class UnavailableOnEmptyFolder:
+    """Answers every EmptyFolder whose path holds ``needle`` with 503 (``Retry-After: 0``): the
+    service fails when the purge reaches those mailboxes, after they were read and counted."""
+
+    def __init__(self, app: WsgiApp, needle: str) -> None:
+        self.app, self.needle = app, needle
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = unquote(environ.get("PATH_INFO", ""))
+        if path.endswith("/EmptyFolder") and self.needle in path:
+            data = json.dumps(
+                {"error": {"code": "ServiceUnavailable", "message": "down (test)"}}
+            ).encode()
+            start_response(
+                "503 Service Unavailable",
+                [
+                    ("Content-Type", "application/json"),
+                    ("Content-Length", str(len(data))),
+                    ("Retry-After", "0"),
+                ],
+            )
+            return [data]
+        return self.app(environ, start_response)
