@@ -3,15 +3,23 @@
 It passes ``verify`` with every request (requests lets ``REQUESTS_CA_BUNDLE`` and
 ``CURL_CA_BUNDLE`` replace a session's ``verify``, but not a per-request one), so
 ``--ca-bundle`` always wins, and it keeps the authority's port on msal's user-realm lookup
-(msal builds that URL from the host name without its port).
+(msal builds that URL from the host name without its port). Every call is logged like the
+client's (logger ``ocm_tool.auth``: one INFO line, headers at DEBUG, redacted); bodies, which
+carry passwords, secrets and tokens, never are.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from ocm_tool.client import log_call, log_headers
+
+log = logging.getLogger("ocm_tool.auth")
 
 #: (connect, read) seconds for each identity request.
 HTTP_TIMEOUT = (10, 60)
@@ -32,10 +40,23 @@ class MsalHttpClient:
         self._session = requests.Session()
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
-        return self._session.get(self._route(url), **self._options(kwargs))
+        return self._send("GET", url, kwargs)
 
     def post(self, url: str, **kwargs: Any) -> requests.Response:
-        return self._session.post(self._route(url), **self._options(kwargs))
+        return self._send("POST", url, kwargs)
+
+    def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        target = self._route(url)
+        started = time.monotonic()
+        try:
+            response = self._session.request(method, target, **self._options(kwargs))
+        except requests.RequestException as exc:
+            log_call(log, method, target, type(exc).__name__, started, attempt=1)
+            raise
+        log_call(log, method, target, str(response.status_code), started, attempt=1)
+        log_headers(log, "request", response.request.headers)
+        log_headers(log, "response", response.headers)
+        return response
 
     def close(self) -> None:
         self._session.close()

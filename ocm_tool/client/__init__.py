@@ -13,6 +13,7 @@ values), ``_retry`` (the retry policy), ``_gate`` (per-mailbox slots and hold-of
 """
 
 from ocm_tool.client._client import BATCH_LIMIT, DEFAULT_TIMEOUT, USER_AGENT, GraphClient
+from ocm_tool.client._logging import log_call, log_headers
 from ocm_tool.client._models import BatchRequest, BatchResponse, Page
 from ocm_tool.client._probe import probe_endpoint
 from ocm_tool.client._retry import RetryPlan, RetryPolicy, parse_retry_after
@@ -31,6 +32,8 @@ __all__ = [
     "RetryPlan",
     "RetryPolicy",
     "TokenProvider",
+    "log_call",
+    "log_headers",
     "parse_retry_after",
     "probe_endpoint",
 ]

@@ -198,4 +198,4 @@ def edited_text(path: Path, name: str, value: object | None, profile: str | None
             del document[PROFILES][profile]
             if not document[PROFILES]:
                 del document[PROFILES]
-    return tomlkit.dumps(document)
+    return tomlkit.dumps(document).rstrip() + "\n"
