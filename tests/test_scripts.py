@@ -450,7 +450,7 @@ def test_12_progress_moves_while_whole_notes_are_fetched(emulator, tmp_path) -> 
             contacts,
             mailbox=None,
             output_dir=tmp_path,
-            table_format=CsvFormat(),
+            formats=[CsvFormat()],
             progress=Recorder(),
         )
     finally:

@@ -158,8 +158,9 @@ WHOAMI_MANUAL = Manual(
     examples=(
         Example("ocm-tool whoami", "Shows who the next command will run as, with what rights."),
         Example(
-            "ocm-tool --demo whoami",
-            "Shows the account and permissions the demo signs in with.",
+            "ocm-tool --output json whoami",
+            "Prints the same facts as one JSON document (account, auth, tenant, expiresAt, "
+            "permissions, endpoint) for a script to read.",
         ),
         Example(
             "ocm-tool --auth client-secret whoami | grep '^permissions:'",

@@ -83,7 +83,8 @@ PATH_MANUAL = Manual(
         ),
         Example(
             "ocm-tool --config ./lab.toml config path --output json",
-            "Prints a JSON document with the absolute path of lab.toml and whether it exists.",
+            "Prints a JSON document with the path of lab.toml, the config file of this run, "
+            "and whether it exists yet.",
         ),
     ),
     permissions="None.",

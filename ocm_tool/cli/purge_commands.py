@@ -37,8 +37,12 @@ _PERMISSIONS = (
 )
 _SAFETY = (
     "The plan (each folder and its item count) is shown first; then type the mailbox address "
-    "(for `--mailboxes-file`: the number of mailboxes) to go on. `--yes` skips the question "
-    "and is required without a terminal; `--dry-run` only shows the plan."
+    "(for `--mailboxes-file`: the number of mailboxes to purge, once each mailbox was read and "
+    "those that do not exist or may not be opened were left out) to go on; it is asked at the "
+    "terminal also when stdout is piped. The plan says whether the mailbox is on hold when the "
+    "account may ask. `--yes` skips the question and is required without a terminal (no "
+    "variable stands in for it); `--dry-run` only shows the plan and changes nothing (no grant "
+    "either)."
 )
 _DELETION = (
     "Items are deleted for good (`--soft-delete` moves them to Recoverable Items instead); in "
