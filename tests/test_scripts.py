@@ -369,6 +369,47 @@ def test_5_whoami_never_signs_in(emulator, tmp_path) -> None:
     assert signed_in.exit_code == 0 and "auth: password\n" in signed_in.output
 
 
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["help", "export-all-data", "--full"], "help"),
+        (["completion", "bash"], "completion"),
+        (["config", "path"], "config path"),
+        (["config", "show"], "config show"),
+        (["requests", "list"], "requests list"),
+        (["logout"], "logout"),
+        (["emulator", "reset-demo"], "emulator reset-demo"),
+    ],
+)
+def test_1_every_kind_of_command_answers_one_document(
+    tmp_path: Path, args: list[str], command: str
+) -> None:
+    """The commands of the help model and of the ledger end through respond() too; the global
+    option may come after the command."""
+    result = run([*args, "--output", "json"], {"OCM_TOKEN_CACHE": str(tmp_path / "cache.bin")})
+
+    assert result.exit_code == 0, result.output
+    doc = document(result)
+    assert doc["command"] == command and doc["exitCode"] == 0 and doc["error"] is None
+    assert isinstance(doc["result"], dict)
+
+
+def test_a_broken_config_file_stops_commands_but_not_help_completion_or_config(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('endpont = "https://ocm.example.com/api/v1"\n', encoding="utf-8")
+    env = {"OCM_CONFIG": str(config)}
+
+    stopped = run(["whoami"], env)
+    assert stopped.exit_code == ExitStatus.USAGE and "endpont" in stopped.output
+    assert run(["help", "config", "show"], env).exit_code == 0
+    assert run(["completion", "zsh"], env).exit_code == 0
+    assert run(["config", "show"], env).exit_code == ExitStatus.USAGE  # it reports the file
+    assert run(["config", "unset", "endpont"], env).exit_code == 0  # and repairs it
+    assert run(["config", "show"], env).exit_code == 0
+
+
 # -- 6. no undocumented variable -----------------------------------------------------------------
 
 
