@@ -33,15 +33,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
-from ocm_tool.client import BATCH_LIMIT, BatchRequest, GraphClient, JSONObject
+from ocm_tool.client import BATCH_LIMIT, BatchRequest, GraphClient, JSONObject, segment
 from ocm_tool.errors import ItemNotFoundError, OcmError, UsageError
 from ocm_tool.export.entities import LINK_TARGETS, Entity, Table, template_entity
 from ocm_tool.export.links import LinkKind, xrm_id
 from ocm_tool.export.manifest import ExportReport, FileReport, FileStatus, RunFile
 from ocm_tool.export.targets.model import ImportRun, Target
 from ocm_tool.export.templates import Template
+from ocm_tool.mailboxes.addresses import check_address
 from ocm_tool.mailboxes.grant import access_if_asked
 from ocm_tool.output import FormatRun, TableFormat, TableWriter
 from ocm_tool.output.rundir import make_run_dir
@@ -491,7 +491,7 @@ class ExportRun:
             BatchRequest(
                 id=str(n),
                 method="GET",
-                url=f"{self.mailbox_path}/{entity.collection}/{quote(str(item['Id']), safe='')}",
+                url=f"{self.mailbox_path}/{entity.collection}/{segment(str(item['Id']))}",
             )
             for n, item in enumerate(items)
         ]
@@ -608,10 +608,13 @@ def run_export(
     write into instead of a new run folder under ``output_dir``.
 
     Returns the report (see the module's outcomes; ``report.error`` is an error that stopped
-    the run). Raises ``UsageError`` (app-only without a mailbox), sign-in errors,
+    the run). Raises ``UsageError`` (not an address, app-only without a mailbox: before
+    signing in), sign-in errors,
     ``OutputError`` (the run folder or manifest cannot be written), and ``KeyboardInterrupt``
     after writing a ``partial`` manifest.
     """
+    if mailbox is not None:
+        mailbox = check_address(mailbox)
     if grant_access and runtime.settings.app_only:
         raise UsageError(
             "--grant-access grants FullAccess to a signed-in admin; app-only sign-in has none",

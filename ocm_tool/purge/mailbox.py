@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from ocm_tool.client import GraphClient, JSONObject
+from ocm_tool.client import GraphClient, JSONObject, segment
 from ocm_tool.errors import (
     AccessDeniedError,
     ApiError,
@@ -201,13 +201,15 @@ class MailboxPurge:
 
     def _well_known(self, name: str) -> JSONObject | None:
         try:
-            return self._call(lambda: self.client.get(f"{self.base}/MailFolders/{name}"), [])
+            return self._call(
+                lambda: self.client.get(f"{self.base}/MailFolders/{segment(name)}"), []
+            )
         except ItemNotFoundError:
             return None
 
     def _child(self, parent: JSONObject | None, step: FolderStep) -> JSONObject | None:
         assert parent is not None
-        path = f"{self.base}/MailFolders/{parent['Id']}/ChildFolders"
+        path = f"{self.base}/MailFolders/{segment(str(parent['Id']))}/ChildFolders"
 
         def first() -> JSONObject | None:
             for page in self.client.pages(path, {"$filter": step.filter}):
@@ -258,7 +260,7 @@ class MailboxPurge:
 
     def _empty(self, planned: PlannedFolder, result: FolderResult) -> None:
         """EmptyFolder, then count what is left; raises the errors that end the mailbox."""
-        folder_path = f"{self.base}/MailFolders/{planned.folder_id}"
+        folder_path = f"{self.base}/MailFolders/{segment(str(planned.folder_id))}"
         delete_type = "SoftDelete" if self.run_state.options.soft_delete else "HardDelete"
         body = {"DeleteType": delete_type, "DeleteSubFolders": False}
         failure: OcmError | None = None

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ocm_tool import __version__
 from ocm_tool.errors import ExitStatus, UsageError
-from ocm_tool.mailboxes.addresses import read_mailbox_list
+from ocm_tool.mailboxes.addresses import check_address, read_mailbox_list
 from ocm_tool.mailboxes.listrun import run_list
 from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.purge.mailbox import MailboxPurge, PurgeCancelled, PurgeRun, Review, Target
@@ -64,6 +64,8 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
     settings = runtime.settings
     if options.mailbox and options.mailboxes_file:
         raise UsageError("give either ADDRESS or --mailboxes-file, not both")
+    if options.mailbox:
+        check_address(options.mailbox, source="ADDRESS")
     if not options.dry_run and not options.yes and not settings.interactive:
         raise UsageError(
             "refusing to purge without a confirmation: there is no terminal to type it in",
@@ -93,7 +95,8 @@ def run_purge(
     if listed is not None:
         targets = [Target(address, address) for address in listed]
     else:
-        targets = [Target(options.mailbox, options.mailbox or account or "me")]
+        address = check_address(options.mailbox, source="ADDRESS") if options.mailbox else None
+        targets = [Target(address, address or account or "me")]
     folders = [str(f) for f in operation.folders]
     carried = {key: result for key, result in previous.items() if _done_for(result, folders)}
     to_do = [t for t in targets if t.display.casefold() not in carried]
