@@ -8,7 +8,7 @@ import pytest
 
 from ocm_tool import errors
 from ocm_tool.client import GraphClient, RetryPolicy, segment
-from tests.hostile import Seen, hostile, page
+from tests.hostile import Body, Seen, hostile, page
 
 from .test_units import StaticTokens
 
@@ -23,7 +23,7 @@ def client_of(endpoint: str) -> GraphClient:
 def test_a_next_link_to_another_origin_is_not_followed() -> None:
     with hostile(lambda seen: (200, {}, page([{"Id": "stolen"}]))) as elsewhere:
 
-        def answer(seen: Seen) -> tuple[int, dict[str, str], object]:
+        def answer(seen: Seen) -> tuple[int, dict[str, str], Body]:
             return 200, {}, page([{"Id": "1"}], f"{elsewhere.api}{LIST}?$skiptoken=2")
 
         with hostile(answer) as server, client_of(server.api) as client:
@@ -41,7 +41,7 @@ def test_a_next_link_to_another_origin_is_not_followed() -> None:
     "link", ["https://127.0.0.1:{port}/api/v1/x", "http://user:pw@127.0.0.1:{port}/api/v1/x"]
 )
 def test_a_next_link_with_another_scheme_or_credentials_is_refused(link: str) -> None:
-    def answer(seen: Seen) -> tuple[int, dict[str, str], object]:
+    def answer(seen: Seen) -> tuple[int, dict[str, str], Body]:
         return 200, {}, page([], link.format(port=seen.headers["host"].rpartition(":")[2]))
 
     with hostile(answer) as server, client_of(server.api) as client:
@@ -54,14 +54,17 @@ def test_a_next_link_with_another_scheme_or_credentials_is_refused(link: str) ->
 def test_a_redirect_is_not_followed() -> None:
     with hostile(lambda seen: (200, {}, page([{"Id": "stolen"}]))) as elsewhere:
         answer = (302, {"Location": f"{elsewhere.api}{LIST}"}, None)
-        with hostile(lambda seen: answer) as server, client_of(server.api) as client:
-            with pytest.raises(errors.TransportError, match="redirect"):
-                client.get(LIST)
+        with (
+            hostile(lambda seen: answer) as server,
+            client_of(server.api) as client,
+            pytest.raises(errors.TransportError, match="redirect"),
+        ):
+            client.get(LIST)
         assert elsewhere.seen == []
 
 
 def test_a_next_link_cycle_ends_in_an_error_not_duplicated_rows() -> None:
-    def answer(seen: Seen) -> tuple[int, dict[str, str], object]:
+    def answer(seen: Seen) -> tuple[int, dict[str, str], Body]:
         # A -> B -> A -> ...: each page a new item, so a loop would duplicate rows forever.
         host = f"http://{seen.headers['host']}/api/v1{LIST}"
         if "skiptoken=B" in seen.path:
@@ -76,7 +79,7 @@ def test_a_next_link_cycle_ends_in_an_error_not_duplicated_rows() -> None:
 
 
 def test_the_first_page_linking_to_itself_is_a_cycle() -> None:
-    def answer(seen: Seen) -> tuple[int, dict[str, str], object]:
+    def answer(seen: Seen) -> tuple[int, dict[str, str], Body]:
         return 200, {}, page([{"Id": "a"}], f"http://{seen.headers['host']}{seen.path}")
 
     with hostile(answer) as server, client_of(server.api) as client:
