@@ -17,6 +17,7 @@ import click
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._signals import orderly_stop
 from ocm_tool.errors import UsageError
 from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
 from ocm_tool.export.targets.tables import BY_NAME as TARGETS
@@ -296,7 +297,7 @@ def _export_one(
     from ocm_tool.export.run import run_export
     from ocm_tool.ui.export_view import ExportProgress, show_export_result, show_note
 
-    with ExportProgress(runtime.console) as progress:
+    with orderly_stop(), ExportProgress(runtime.console) as progress:
         report = run_export(
             runtime,
             operation.entities,
@@ -337,9 +338,10 @@ def _export_list(
     view = TerminalBulkView(runtime.console)
     options = BulkOptions(mailboxes_file, output_dir, resume, grant_access)
     try:
-        status = run_bulk_export(
-            runtime, operation.entities, options, view, formats=formats, imports=imports
-        )
+        with orderly_stop():  # SIGTERM and SIGHUP stop the list as Ctrl-C does
+            status = run_bulk_export(
+                runtime, operation.entities, options, view, formats=formats, imports=imports
+            )
     finally:
         # Also when the list was stopped (Ctrl-C, an error): what was done comes first.
         if view.report is not None:

@@ -19,6 +19,7 @@ import click
 from ocm_tool.cli._context import CONTEXT_SETTINGS, exit_with, pass_runtime
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
+from ocm_tool.cli._signals import orderly_stop
 from ocm_tool.errors import ExitStatus
 from ocm_tool.purge.table import PURGE_OPERATIONS, PurgeOperation
 from ocm_tool.runtime import Runtime
@@ -162,7 +163,10 @@ def purge_command(operation: PurgeOperation) -> click.Command:
         view = TerminalPurgeView(runtime.console)
         written = ExitStatus.OK
         try:
-            status = run_purge(runtime, operation, PurgeOptions(mailbox=mailbox, **options), view)
+            with orderly_stop():  # SIGTERM and SIGHUP stop it as Ctrl-C does
+                status = run_purge(
+                    runtime, operation, PurgeOptions(mailbox=mailbox, **options), view
+                )
         finally:
             # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error): what
             # was done comes before the error line. Refusals stop it before there is a report.

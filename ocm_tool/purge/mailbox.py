@@ -10,6 +10,12 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.r
   never by id; a folder that is not there counts 0 items and is reported ``absent``.
 - ``review`` sees the plan before anything is deleted and may raise :class:`PurgeCancelled`;
   ``dry_run`` stops after the plan.
+- ``--grant-access``: the confirmation comes **before** the grant. When the admin has no
+  FullAccess yet, ``review(None)`` shows the folders uncounted and asks; then the grant is
+  recorded (the report is rewritten at once, and :class:`~ocm_tool.purge.pending.PendingGrants`
+  keeps it for the next run should this one die), made, the folders counted and the counted
+  plan shown (``review`` does not ask twice). The grant is taken back however the mailbox
+  ends, and its record forgotten once it is confirmed gone.
 - Each folder is emptied with ``EmptyFolder`` (``DeleteSubFolders: false``); a group mailbox
   that answers ``ErrorXrmSessionRequired`` gets ``StartXrmSession`` and the call again, at
   most :data:`MAX_SESSION_RESTARTS` times. Then the folder is counted again.
@@ -43,12 +49,14 @@ from ocm_tool.mailboxes import grant
 from ocm_tool.mailboxes.listrun import StopSignal
 from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
+from ocm_tool.purge.pending import PendingGrants
 from ocm_tool.purge.report import (
     ExportRecord,
     FolderResult,
     FolderStatus,
     MailboxResult,
     MailboxStatus,
+    ReportWriter,
 )
 from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
 from ocm_tool.purge.view import PlannedFolder, PurgeObserver
@@ -59,8 +67,9 @@ T = TypeVar("T")
 #: A group mailbox's OCM session is restarted at most this many times per call (as the script).
 MAX_SESSION_RESTARTS = 3
 
-#: Sees a mailbox's plan before anything is deleted; raises :class:`PurgeCancelled` to stop.
-Review = Callable[[Sequence[PlannedFolder]], None]
+#: Sees a mailbox's plan before anything is deleted (``None``: the folders, not counted yet,
+#: because FullAccess is granted only once confirmed); raises :class:`PurgeCancelled` to stop.
+Review = Callable[[Sequence[PlannedFolder] | None], None]
 
 
 class Target(NamedTuple):
@@ -86,6 +95,9 @@ class PurgeRun(StopSignal):
         options: PurgeOptions,
         observer: PurgeObserver,
         run_dir: Path,
+        *,
+        report: ReportWriter | None = None,
+        pending: PendingGrants | None = None,
     ) -> None:
         super().__init__()
         self.runtime = runtime
@@ -95,6 +107,9 @@ class PurgeRun(StopSignal):
         self.options = options
         self.observer = observer
         self.run_dir = run_dir
+        #: Where a grant is recorded before it is made: the report, and the pending grants.
+        self.report = report
+        self.pending = pending
 
 
 class MailboxPurge:
@@ -125,6 +140,8 @@ class MailboxPurge:
         run.observer.started(self.display, len(run.operation.folders))
         interrupted = False
         try:
+            if review is not None and not run.options.yes and self._will_grant():
+                review(None)  # confirmed before FullAccess is granted
             with grant.access_if_asked(
                 self.client,
                 self.target.address,
@@ -132,6 +149,7 @@ class MailboxPurge:
                 asked=run.options.grant_access,
                 purpose="purge",
                 say=self._say,
+                before_adding=lambda record: self._record_first(result, record),
             ) as record:
                 result.grant = record  # filled in further while the grant is taken back
                 plan = self.plan()
@@ -160,9 +178,36 @@ class MailboxPurge:
             result.status = MailboxStatus.CANCELLED
         except OcmError as error:
             self._fail(result, error)
+        self._forget_grant(result)
         self._note_grant(result)
         result.settle(interrupted=interrupted)
         return result
+
+    def _will_grant(self) -> bool:
+        """Whether this mailbox is purged with a grant that is not there yet (read-only check)."""
+        run, address = self.run_state, self.target.address
+        own = address is None or bool(run.account and address.casefold() == run.account.casefold())
+        if not run.options.grant_access or run.options.dry_run or own:
+            return False
+        assert address is not None and run.account is not None
+        return not grant.has_full_access(self.client, address, run.account)
+
+    def _record_first(self, result: MailboxResult, record: grant.GrantRecord) -> None:
+        """Before ``Add-MailboxPermission``: the grant in the pending grants and the report."""
+        run = self.run_state
+        result.grant = record
+        if run.pending is not None:
+            run.pending.record(record.mailbox, record.user, run.run_dir)
+        if run.report is not None:
+            run.report.record(result, at_once=True)
+
+    def _forget_grant(self, result: MailboxResult) -> None:
+        """The grant is confirmed gone (or was never made): its pending record goes too."""
+        record, pending = result.grant, self.run_state.pending
+        if pending is None or record is None or not record.requested:
+            return
+        if not record.left_behind:
+            pending.forget(record.mailbox, record.user)
 
     def _note_grant(self, result: MailboxResult) -> None:
         message = grant.left_behind_note(result.grant, self.display)
