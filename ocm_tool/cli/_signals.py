@@ -82,7 +82,10 @@ def _leave_the_terminal() -> None:
 def orderly_stop() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP stop the block in order (see the module docstring).
 
-    Outside the main thread (a test runner's worker) signals cannot be handled: no change.
+    Once a signal came and the stop is done, later ones are ignored: the process is only
+    printing its last line and exiting 130, and a signal then must not kill it with a
+    traceback or the signal's default action (which Python puts back while it exits).
+    Outside the main thread (a test runner's worker) signals cannot be handled.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -93,4 +96,4 @@ def orderly_stop() -> Iterator[None]:
         yield
     finally:
         for number, old in previous.items():
-            signal.signal(number, old)
+            signal.signal(number, signal.SIG_IGN if handler.signals else old)
