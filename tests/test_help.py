@@ -404,7 +404,10 @@ def test_a_markdown_page_carries_every_section_and_the_exit_table() -> None:
     assert "| `OCM_EXPORT_ALL_DATA_MAILBOX` |" in text.replace("\\_", "_") or (
         "OCM\\_EXPORT\\_ALL\\_DATA\\_MAILBOX" in text
     )
-    assert "| 130 | interrupted (Ctrl-C); only whole files were left behind |" in text
+    assert (
+        "| 130 | interrupted (Ctrl-C, SIGTERM or SIGHUP); only whole files were left behind |"
+        in text
+    )
     assert "```bash\nocm-tool --demo export-all-data --output-dir exports\n```" in text
 
 
