@@ -154,7 +154,7 @@ class TokenCache:
 
     cache: PersistedTokenCache
     section: AuthoritySection
-    #: This run made the file (the first sign-in with it).
+    #: This run made the file, or found it empty (no sign-in has written to it yet).
     created: bool = False
 
     @property
@@ -166,7 +166,8 @@ def open_token_cache(settings: Settings) -> TokenCache:
     """This authority's section of the token cache at ``settings.token_cache``, shared safely
     by concurrent runs (msal-extensions' lock)."""
     path = Path(settings.token_cache).expanduser()
-    existed = path.exists()
+    # "Made" until a sign-in has written to it: an empty file is what a failed one leaves.
+    existed = path.exists() and path.stat().st_size > 0
     try:
         section = AuthoritySection(token_cache_persistence(path), authority_key(settings))
         return TokenCache(PersistedTokenCache(section), section, created=not existed)

@@ -52,7 +52,7 @@ class PendingGrants:
 
     def __init__(self, folder: Path, endpoint: str) -> None:
         self.folder = folder
-        self.endpoint = endpoint
+        self.endpoint = endpoint.rstrip("/")
         self._locks: dict[str, FileLock] = {}
 
     def _key(self, mailbox: str, user: str) -> str:
@@ -60,7 +60,8 @@ class PendingGrants:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     def _lock(self, key: str) -> FileLock:
-        return FileLock(self.folder / f"{key}{_SUFFIX}.lock", timeout=0)
+        # Not thread-local: a list run records in its worker threads, and releases at the end.
+        return FileLock(self.folder / f"{key}{_SUFFIX}.lock", timeout=0, thread_local=False)
 
     def record(self, mailbox: str, user: str, report: Path) -> None:
         """Record a grant about to be made (and hold its lock until :meth:`forget`)."""
