@@ -70,14 +70,8 @@ class MsalTokenProvider:
         self._http = MsalHttpClient(settings.verify, settings.authority_url)
         opened = open_token_cache(settings)
         self._cache = opened.cache
-        if opened.created and not opened.encrypted and not settings.quiet:
-            console.print(
-                f"note: no keyring to encrypt the token cache with here: it is kept in "
-                f"{settings.token_cache}, readable by you only (mode 0600)",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
+        #: Tell the person, once a sign-in has written it, that the cache is a plain file.
+        self._plain_cache_note = opened.created and not opened.encrypted and not settings.quiet
         self._msal_account: dict | None = None
         self._last_token: str | None = None
         with msal_errors(settings):
@@ -119,6 +113,14 @@ class MsalTokenProvider:
         """Get a first token: silently from the cache when possible, else by the flow."""
         with self._lock:
             self._last_token = self._acquire(force_refresh=False)
+        if self._plain_cache_note and self.console.is_terminal:  # a note for a person
+            self.console.print(
+                f"note: no keyring to encrypt the token cache with here: it is kept in "
+                f"{self.settings.token_cache}, readable by you only (mode 0600)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
     def token(self, *, force_refresh: bool = False) -> str:
         with self._lock:

@@ -129,7 +129,7 @@ def test_a_plain_file_cache_is_said_once_when_it_is_made(
 ) -> None:
     cache = tmp_path / "cache.bin"
     said = io.StringIO()
-    console = Console(file=said, width=300)
+    console = Console(file=said, width=300, force_terminal=True, color_system=None)
     tokens = sign_in(admin_settings(emulator, cache), console=console)
     if "no keyring" not in said.getvalue():
         pytest.skip("the platform's encrypted persistence holds the cache")
