@@ -40,6 +40,17 @@ _STILL_STOPPING = (
 _QUIT = "quit at once: temporary files removed; a grant still recorded is taken back by the next purge run\n"
 
 
+#: Set by the console entry point (``cli.main``): the process ends with the command, so once a
+#: stop is done later signals are ignored. Run in-process (a test runner), handlers are put back.
+_ENDS_WITH_THE_COMMAND = False
+
+
+def the_process_ends_with_the_command() -> None:
+    """Called by ``cli.main``: this process exits when the command ends."""
+    global _ENDS_WITH_THE_COMMAND
+    _ENDS_WITH_THE_COMMAND = True
+
+
 class _Stop:
     """The signal handler of one :func:`orderly_stop` block: counts the signals it got."""
 
@@ -82,9 +93,11 @@ def _leave_the_terminal() -> None:
 def orderly_stop() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP stop the block in order (see the module docstring).
 
-    Once a signal came and the stop is done, later ones are ignored: the process is only
-    printing its last line and exiting 130, and a signal then must not kill it with a
-    traceback or the signal's default action (which Python puts back while it exits).
+    Once a signal came and the stop is done, later ones are ignored when the process ends
+    with the command (:func:`the_process_ends_with_the_command`): it is only printing its last
+    line and exiting 130, and a signal then must not kill it with a traceback or the signal's
+    default action (which Python puts back while it exits). Otherwise the handlers that were
+    there are put back.
     Outside the main thread (a test runner's worker) signals cannot be handled.
     """
     if threading.current_thread() is not threading.main_thread():
@@ -96,4 +109,5 @@ def orderly_stop() -> Iterator[None]:
         yield
     finally:
         for number, old in previous.items():
-            signal.signal(number, signal.SIG_IGN if handler.signals else old)
+            ignore = handler.signals and _ENDS_WITH_THE_COMMAND
+            signal.signal(number, signal.SIG_IGN if ignore else old)
