@@ -43,7 +43,7 @@ EXIT_MEANINGS: dict[ExitStatus, str] = {
     ExitStatus.AUTH: "sign-in failed (bad credentials, expired device code, no token)",
     ExitStatus.ACCESS: "a mailbox that does not exist or that this account may not open",
     ExitStatus.SERVICE: "the service or the network failed beyond what retries could absorb",
-    ExitStatus.INTERRUPTED: "interrupted (Ctrl-C); only whole files were left behind",
+    ExitStatus.INTERRUPTED: "interrupted (Ctrl-C, SIGTERM or SIGHUP); only whole files were left behind",
 }
 
 

@@ -73,9 +73,14 @@ class Runtime:
         return self.tokens.account
 
     def require_endpoint(self) -> str:
+        """The endpoint, checked (with the authority) before any token exists: HTTPS or
+        loopback HTTP, no credentials in the URL (``client._urls``)."""
+        from ocm_tool.client import check_base_url
+
         if not self.settings.endpoint:
             raise ConfigurationError("no API endpoint is configured", hint=NO_ENDPOINT_HINT)
-        return self.settings.endpoint
+        check_base_url(self.settings.authority, option="--authority")
+        return check_base_url(self.settings.endpoint, option="--endpoint")
 
     def close(self) -> None:
         if "client" in self.__dict__:

@@ -426,7 +426,10 @@ def test_a_markdown_page_carries_every_section_and_the_exit_table() -> None:
     assert "OCM_EXPORT_ALL_DATA_MAILBOX" not in text.replace("\\_", "_")  # no such variable
     root = (PROJECT / "docs" / "commands" / "ocm-tool.md").read_text(encoding="utf-8")
     assert "| OCM_ENDPOINT |" in root.replace("\\_", "_")  # the global options' are
-    assert "| 130 | interrupted (Ctrl-C); only whole files were left behind |" in text
+    assert (
+        "| 130 | interrupted (Ctrl-C, SIGTERM or SIGHUP); only whole files were left behind |"
+        in text
+    )
     assert "```bash\nocm-tool --demo export-all-data --output-dir exports\n```" in text
 
 

@@ -206,8 +206,9 @@ def test_2_vv_output_and_log_file_hold_no_token_secret_or_password(emulator, tmp
     cache = json.loads((tmp_path / "cache.bin").read_text(encoding="utf-8"))
     secrets = [USER_PASSWORD, APP_CLIENT_SECRET] + [
         entry["secret"]
+        for section in cache["authorities"].values()  # one per authority origin
         for kind in ("AccessToken", "RefreshToken", "IdToken")
-        for entry in cache.get(kind, {}).values()
+        for entry in section.get(kind, {}).values()
     ]
     assert len(secrets) >= 5
     for text in texts:

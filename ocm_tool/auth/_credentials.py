@@ -6,6 +6,7 @@ without a terminal a missing secret is a ``ConfigurationError`` naming the varia
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,21 @@ def ask(
     if not answer:
         raise ConfigurationError(f"no {what} was given", hint=f"type it, or set {source}")
     return answer
+
+
+#: A user principal name: ``name@domain``, none of the characters Entra ID refuses in one
+#: (which would also break the URLs msal builds from it: ``/``, ``?``, ``#``, ``%``, ...).
+_UPN = re.compile(r"^[^\s@/\\?#%&:;,<>()\[\]{}|\"*+=^~]+@[^\W_](?:[\w.-]*[^\W_])?$")
+
+
+def check_upn(value: str) -> str:
+    """``value`` if it is a user principal name (``megan@contoso.com``); else ConfigurationError."""
+    if not _UPN.match(value) or ".." in value or value.startswith("."):
+        raise ConfigurationError(
+            f"{value!r} is not a user principal name",
+            hint="pass --username as name@domain, e.g. megan@contoso.com (no /, ?, # or spaces)",
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from rich.console import Console
 
 from ocm_tool import __version__
 from ocm_tool.auth._cache import open_token_cache
-from ocm_tool.auth._credentials import CertificateCredential, ask, load_certificate
+from ocm_tool.auth._credentials import CertificateCredential, ask, check_upn, load_certificate
 from ocm_tool.auth._errors import authentication_error, msal_errors
 from ocm_tool.auth._http import MsalHttpClient
 from ocm_tool.auth._signins import remember, remembered
@@ -78,7 +78,10 @@ class MsalTokenProvider:
         self.certificate: CertificateCredential | None = None
         self._lock = threading.Lock()
         self._http = MsalHttpClient(settings.verify, settings.authority_url)
-        self._cache = open_token_cache(settings.token_cache)
+        opened = open_token_cache(settings)
+        self._cache = opened.cache
+        #: Tell the person, once a sign-in has written it, that the cache is a plain file.
+        self._plain_cache_note = opened.created and not opened.encrypted and not settings.quiet
         self._msal_account: dict | None = None
         self._last_token: str | None = None
         with msal_errors(settings):
@@ -123,6 +126,14 @@ class MsalTokenProvider:
         ``fresh``: by the flow (app-only: from the server), whatever the cache holds."""
         with self._lock:
             self._last_token = self._acquire(force_refresh=False, fresh=fresh)
+        if self._plain_cache_note and self.console.is_terminal:  # a note for a person
+            self.console.print(
+                f"note: no keyring to encrypt the token cache with here: it is kept in "
+                f"{self.settings.token_cache}, readable by you only (mode 0600)",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
     def token(self, *, force_refresh: bool = False) -> str:
         with self._lock:
@@ -201,9 +212,10 @@ class MsalTokenProvider:
                 soft_wrap=True,
             )
 
+        hint = self.settings.username
         result = self._app.acquire_token_interactive(
             SCOPES,
-            login_hint=self.settings.username,
+            login_hint=check_upn(hint) if hint else None,
             timeout=BROWSER_TIMEOUT,
             auth_uri_callback=tell,
         )
@@ -211,13 +223,15 @@ class MsalTokenProvider:
 
     def _password_flow(self) -> dict:
         settings = self.settings
-        username = ask(
-            settings,
-            self.console,
-            settings.username,
-            what="username",
-            source="OCM_USERNAME (or pass --username)",
-            secret=False,
+        username = check_upn(
+            ask(
+                settings,
+                self.console,
+                settings.username,
+                what="username",
+                source="OCM_USERNAME (or pass --username)",
+                secret=False,
+            )
         )
         password = ask(
             settings,

@@ -193,4 +193,7 @@ cli.add_command(completion.completion, section="Help", manual=completion.MANUAL)
 
 def main() -> None:
     """Console-script entry point."""
+    from ocm_tool.cli._signals import the_process_ends_with_the_command
+
+    the_process_ends_with_the_command()
     cli(prog_name="ocm-tool")

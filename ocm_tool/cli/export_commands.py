@@ -18,6 +18,7 @@ from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
 from ocm_tool.cli._output import Reply, respond
+from ocm_tool.cli._signals import orderly_stop
 from ocm_tool.errors import UsageError
 from ocm_tool.export.commands import EXPORT_ALL, EXPORT_OPERATIONS, ExportOperation
 from ocm_tool.export.targets.tables import BY_NAME as TARGETS
@@ -189,15 +190,18 @@ def format_option() -> click.Option:
     )
 
 
-def table_formats(names: Sequence[tuple[str, ...]], encoding: str) -> list[Any]:
-    """The table formats of ``--format`` (each once, in the order given; csv when none)."""
+def table_formats(
+    names: Sequence[tuple[str, ...]], encoding: str, *, escape_formulas: bool = False
+) -> list[Any]:
+    """The table formats of ``--format`` (each once, in the order given; csv when none);
+    ``escape_formulas``: ``--escape-formulas`` (``output.cells``)."""
     from ocm_tool.output.csv import CsvFormat
     from ocm_tool.output.xlsx import XlsxFormat
 
     chosen = dict.fromkeys(name for group in names for name in group) or {"csv": None}
     made: dict[str, Callable[[], Any]] = {
-        "csv": lambda: CsvFormat(encoding=encoding),
-        "xlsx": XlsxFormat,
+        "csv": lambda: CsvFormat(encoding=encoding, escape_formulas=escape_formulas),
+        "xlsx": lambda: XlsxFormat(escape_formulas=escape_formulas),
     }
     return [made[name]() for name in chosen]
 
@@ -221,15 +225,22 @@ def export_command(operation: ExportOperation) -> click.Command:
 
     def command(runtime: Runtime, **options: Any) -> None:
         with respond(runtime, operation.name) as reply:
-            formats = table_formats(options.pop("table_formats"), options.pop("encoding"))
+            formats = table_formats(
+                options.pop("table_formats"),
+                options.pop("encoding"),
+                escape_formulas=options.pop("escape_formulas"),
+            )
             imports = _targets(operation, options.pop("import_for"))
+            resume = options.get("resume")
             if options.get("mailboxes_file") is not None:
                 _export_list(runtime, reply, operation, formats, imports, **options)
-            elif options.get("resume") is not None:
-                raise UsageError("--resume goes with --mailboxes-file", hint="add --mailboxes-file")
+            elif resume is not None and not Path(resume).is_dir():
+                raise UsageError(
+                    "--resume REPORT goes with --mailboxes-file",
+                    hint="add --mailboxes-file, or pass --resume the run folder of one export",
+                )
             else:
                 options.pop("mailboxes_file", None)
-                options.pop("resume", None)
                 _export_one(runtime, reply, operation, formats, imports, **options)
 
     parameters: list[click.Parameter] = [
@@ -266,6 +277,12 @@ def export_command(operation: ExportOperation) -> click.Command:
             is_flag=True,
             help="Grant yourself FullAccess for the export and always remove it afterwards.",
         ),
+        click.Option(
+            ["--escape-formulas"],
+            is_flag=True,
+            help="Start text cells a spreadsheet would run as formulas (=, +, -, @, tab, CR) "
+            "with an apostrophe: for files opened in Excel; not for files a program imports.",
+        ),
     ]
     if operation.lists:
         parameters += [
@@ -278,11 +295,22 @@ def export_command(operation: ExportOperation) -> click.Command:
             click.Option(
                 ["--resume"],
                 type=click.Path(exists=True, path_type=Path),
-                metavar="REPORT",
-                help="Go on with a list: skip the mailboxes a previous export-report.csv "
-                "(or its folder) shows complete.",
+                metavar="RUN_FOLDER|REPORT",
+                help="Alone: finish an earlier run in its RUN_FOLDER, keeping its complete files "
+                "whose SHA-256 still matches. With --mailboxes-file: skip the mailboxes a "
+                "previous export-report.csv (or its folder) shows complete.",
             ),
         ]
+    else:
+        parameters.append(
+            click.Option(
+                ["--resume"],
+                type=click.Path(exists=True, file_okay=False, path_type=Path),
+                metavar="RUN_FOLDER",
+                help="Finish an earlier run in its folder, keeping its complete files whose "
+                "SHA-256 still matches the manifest (--output-dir is not used).",
+            )
+        )
     return click.Command(
         operation.name,
         callback=pass_runtime(command),
@@ -301,12 +329,13 @@ def _export_one(
     mailbox: str | None,
     output_dir: Path,
     grant_access: bool,
+    resume: Path | None = None,
 ) -> None:
     from ocm_tool.export.evidence import export_evidence
     from ocm_tool.export.run import run_export
     from ocm_tool.ui.export_view import ExportProgress, show_export_result, show_note
 
-    with ExportProgress(runtime.console) as progress:
+    with orderly_stop(), ExportProgress(runtime.console) as progress:
         report = run_export(
             runtime,
             operation.entities,
@@ -317,6 +346,7 @@ def _export_one(
             progress=progress,
             grant_access=grant_access,
             say=lambda text: show_note(runtime.err_console, text),
+            resume=resume,
         )
     written = write_evidence(
         runtime, report.run_dir, lambda: export_evidence(report, kind=operation.name)
@@ -347,9 +377,10 @@ def _export_list(
     view = TerminalBulkView(runtime.console)
     options = BulkOptions(mailboxes_file, output_dir, resume, grant_access)
     try:
-        status = run_bulk_export(
-            runtime, operation.entities, options, view, formats=formats, imports=imports
-        )
+        with orderly_stop():  # SIGTERM and SIGHUP stop the list as Ctrl-C does
+            status = run_bulk_export(
+                runtime, operation.entities, options, view, formats=formats, imports=imports
+            )
     finally:
         # Also when the list was stopped (Ctrl-C, an error): what was done comes first.
         if view.report is not None:

@@ -20,6 +20,7 @@ from ocm_tool.cli._context import CONTEXT_SETTINGS, pass_runtime, terminal
 from ocm_tool.cli._evidence import write_evidence
 from ocm_tool.cli._help import Example, Items, Manual
 from ocm_tool.cli._output import respond
+from ocm_tool.cli._signals import orderly_stop
 from ocm_tool.errors import ExitStatus, UsageError
 from ocm_tool.purge.table import PURGE_OPERATIONS, PurgeOperation
 from ocm_tool.runtime import Runtime
@@ -191,9 +192,13 @@ def purge_command(operation: PurgeOperation) -> click.Command:
             view = TerminalPurgeView(runtime.console, terminal())
             written = ExitStatus.OK
             try:
-                status = run_purge(
-                    runtime, operation, PurgeOptions(mailbox=address or mailbox, **options), view
-                )
+                with orderly_stop():  # SIGTERM and SIGHUP stop it as Ctrl-C does
+                    status = run_purge(
+                        runtime,
+                        operation,
+                        PurgeOptions(mailbox=address or mailbox, **options),
+                        view,
+                    )
             finally:
                 # Also when the run was stopped (a cancelled confirmation, Ctrl-C, an error):
                 # what was done comes before the error line. Refusals stop it before there is

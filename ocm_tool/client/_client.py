@@ -4,7 +4,10 @@
 what the contract (``docs/api.md``) promises; ``docs/client.md`` describes the behaviour:
 
 - Paths are relative to the endpoint (``/users/a@b.com/XrmContacts``); absolute URLs
-  (``@odata.nextLink``) are sent verbatim, with nothing added.
+  (``@odata.nextLink``) are sent verbatim, with nothing added, and only on the endpoint's
+  origin. The endpoint is HTTPS (plain HTTP only to loopback) and carries no credentials
+  (``_urls.py``); redirects are never followed. A nextLink chain that comes back to a page
+  already read, or runs past :data:`MAX_PAGES`, is an error, not an endless list.
 - Every request carries ``Authorization: Bearer``, a fresh ``client-request-id``, ``Accept``,
   ``User-Agent``, a (connect, read) timeout and ``verify=`` (so ``--ca-bundle`` wins over
   ``REQUESTS_CA_BUNDLE``).
@@ -38,17 +41,19 @@ from urllib3.exceptions import NewConnectionError
 
 from ocm_tool import __version__, errors
 from ocm_tool.client._errors import api_error_of, has_cause
-from ocm_tool.client._gate import TENANT_KEY, MailboxGate
+from ocm_tool.client._gate import TENANT_KEY, MailboxGate, slots
 from ocm_tool.client._logging import log_batch, log_call, log_headers
 from ocm_tool.client._models import BatchRequest, BatchResponse, Page
 from ocm_tool.client._retry import (
     IDEMPOTENT_METHODS,
     THROTTLE_STATUSES,
+    RetryBudget,
     RetryPlan,
     RetryPolicy,
     parse_retry_after,
 )
 from ocm_tool.client._types import JSONObject, RetryObserver, TokenProvider
+from ocm_tool.client._urls import check_base_url, origin, redacted, segment
 from ocm_tool.settings import DEFAULT_CONCURRENCY
 
 log = logging.getLogger("ocm_tool.client")
@@ -58,6 +63,12 @@ USER_AGENT = f"ocm-tool/{__version__}"
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 120.0)
 #: The most requests one ``$batch`` call may carry (api.md).
 BATCH_LIMIT = 20
+#: A list of more pages than this is a server paging without end (1000 a page: 200M items).
+MAX_PAGES = 200_000
+_UNTRUSTED_HINT = (
+    "the server at --endpoint does not keep to the API contract (links stay on its own "
+    "origin); check --endpoint, and report it to whoever runs that server"
+)
 
 
 class GraphClient:
@@ -76,7 +87,8 @@ class GraphClient:
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
-        self.endpoint = endpoint.rstrip("/")
+        self.endpoint = check_base_url(endpoint, option="--endpoint").rstrip("/")
+        self._origin = origin(self.endpoint)
         self.concurrency = concurrency
         self.retry = retry
         self.timeout = timeout
@@ -101,8 +113,8 @@ class GraphClient:
     # -- public API ------------------------------------------------------------------------
 
     def mailbox_path(self, mailbox: str | None) -> str:
-        """``/users/{smtp}`` for an address, ``/me`` for ``None``."""
-        return "/me" if mailbox is None else f"/users/{quote(mailbox, safe='@')}"
+        """``/users/{smtp}`` for an address (one encoded segment), ``/me`` for ``None``."""
+        return "/me" if mailbox is None else f"/users/{segment(mailbox)}"
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> JSONObject:
         """GET a resource; retried as idempotent."""
@@ -116,7 +128,16 @@ class GraphClient:
         short or empty; ``Page.count`` is ``@odata.count`` of that page, when sent.
         """
         url: str | None = self._url(path, params)
+        seen: set[str] = set()
         while url:
+            if url in seen or len(seen) >= MAX_PAGES:
+                again = "came back to a page it had already sent"
+                raise errors.TransportError(
+                    f"{self._host(url)} paged {urlsplit(url).path} without end: its nextLink "
+                    f"{again if url in seen else f'ran past {MAX_PAGES:,} pages'}",
+                    hint="the server does not page correctly; nothing more is read from it",
+                )
+            seen.add(url)
             body = self._json(self._call("GET", url, idempotent=True)) or {}
             items = body.get("value", [])
             if not isinstance(items, list):
@@ -125,13 +146,14 @@ class GraphClient:
                     hint="check --endpoint: it must be the API base URL",
                 )
             next_link = body.get("@odata.nextLink")
-            if next_link == url:
+            if next_link is not None and not isinstance(next_link, str):
                 raise errors.TransportError(
-                    f"{self._host(url)} sent a nextLink that points to the same page",
+                    f"{self._host(url)} sent a nextLink that is not a URL",
                     hint="the server does not page correctly",
                 )
-            yield Page(items=items, count=body.get("@odata.count"))
-            url = next_link
+            count = body.get("@odata.count")
+            yield Page(items=items, count=count if isinstance(count, int) else None)
+            url = self._url(next_link) if next_link else None
 
     def items(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
         """Every item of a list, page after page (see :meth:`pages`)."""
@@ -187,10 +209,13 @@ class GraphClient:
     # -- URLs and mailboxes ----------------------------------------------------------------
 
     def _url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
-        """Absolute URLs verbatim; paths joined to the endpoint, with ``params`` as the query."""
-        if path.startswith(("https://", "http://")):
+        """Absolute URLs verbatim (on the endpoint's origin only); paths joined to the
+        endpoint, with ``params`` as the query."""
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
             if params:
                 raise ValueError("params cannot be added to an absolute URL (a nextLink)")
+            self._check_origin(path)
             return path
         url = f"{self.endpoint}/{path.lstrip('/')}"
         if params:
@@ -203,15 +228,32 @@ class GraphClient:
             url += "?" + urlencode(pairs, quote_via=quote, safe="$'(),")
         return url
 
+    def _check_origin(self, url: str) -> None:
+        """Refuse an absolute URL that is not on the endpoint's origin, or has credentials."""
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            raise errors.TransportError(
+                f"the server sent a link with a user name or password in it ({redacted(url)}); "
+                "it is not followed",
+                hint=_UNTRUSTED_HINT,
+            )
+        if origin(url) != self._origin:
+            scheme, host, port = origin(url)
+            raise errors.TransportError(
+                f"the server sent a link to another origin ({scheme}://{host}:{port}); it is "
+                "not followed, so the access token does not go there",
+                hint=_UNTRUSTED_HINT,
+            )
+
     def _mailbox_key(self, url: str) -> str:
         """The mailbox a URL addresses (``/users/{smtp}/...`` or ``/me``), lower-cased."""
         segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
         if segments[: len(self._base_segments)] == self._base_segments:
             segments = segments[len(self._base_segments) :]
-        for index, segment in enumerate(segments):
-            if segment.lower() == "users" and index + 1 < len(segments):
+        for index, part in enumerate(segments):
+            if part.lower() == "users" and index + 1 < len(segments):
                 return segments[index + 1].lower()
-            if segment.lower() == "me":
+            if part.lower() == "me":
                 account = getattr(self._tokens, "account", None)
                 return account.lower() if account else "me"
         return TENANT_KEY
@@ -224,7 +266,7 @@ class GraphClient:
 
     @staticmethod
     def _host(url: str) -> str:
-        return urlsplit(url).netloc or url
+        return urlsplit(url).netloc.rpartition("@")[2] or redacted(url)
 
     # -- one call, with its retries ----------------------------------------------------------
 
@@ -235,34 +277,47 @@ class GraphClient:
         body: JSONObject | None = None,
         *,
         idempotent: bool,
+        gate: MailboxGate | None = None,
     ) -> requests.Response:
         """Send one call until it gets a 2xx answer; raise the typed error otherwise.
 
         One ``client-request-id`` is used for all tries of the call, so that support can
-        correlate them.
+        correlate them. Every try waits for ``gate`` (default: the gate of the mailbox the
+        URL addresses): its hold-off, then one of its slots. ``$batch`` passes the gate of
+        the mailbox its inner requests address, so that its retries keep that mailbox's
+        ``Retry-After`` too.
         """
-        gate = self._mailbox(self._mailbox_key(url))
+        gates = [self._mailbox(self._mailbox_key(url))]
+        if gate is not None and gate is not gates[0]:
+            gates.insert(0, gate)
         client_request_id = str(uuid.uuid4())
         refreshed = False
-        attempt = 0
+        budget = RetryBudget()
         while True:
-            attempt += 1
             token = self._tokens.token()
             headers = {"Authorization": f"Bearer {token}", "client-request-id": client_request_id}
             try:
-                with gate.slot():
+                with slots(gates):
+                    attempt = budget.failures + budget.throttled + 1
                     response = self._send(method, url, body, headers, attempt)
             except (requests.RequestException, OSError) as exc:
-                plan = self._transport_plan(exc, url, method, idempotent, attempt)
+                plan = self._transport_plan(exc, url, method, idempotent, budget)
             else:
                 if response.status_code < 300:
                     return response
+                if response.is_redirect:
+                    target = redacted(response.headers.get("Location", ""))
+                    raise errors.TransportError(
+                        f"{self._host(url)} answered {urlsplit(url).path} with a redirect "
+                        f"({response.status_code} to {target or 'nowhere'}); it is not followed",
+                        hint=_UNTRUSTED_HINT,
+                    )
                 if response.status_code == 401 and not refreshed:
                     refreshed = True
                     self._refresh(token)
                     continue
                 status_plan = self._status_plan(
-                    response.status_code, response.headers, idempotent, attempt, gate
+                    response.status_code, response.headers, idempotent, budget, gates
                 )
                 if status_plan is None:
                     raise api_error_of(
@@ -281,7 +336,13 @@ class GraphClient:
         started = time.monotonic()
         try:
             response = self._session.request(
-                method, url, json=body, headers=headers, verify=self._verify, timeout=self.timeout
+                method,
+                url,
+                json=body,
+                headers=headers,
+                verify=self._verify,
+                timeout=self.timeout,
+                allow_redirects=False,
             )
         except (requests.RequestException, OSError) as exc:
             log_call(log, method, url, type(exc).__name__, started, attempt=attempt)
@@ -304,29 +365,32 @@ class GraphClient:
         status: int,
         headers: Mapping[str, str],
         idempotent: bool,
-        attempt: int,
-        gate: MailboxGate,
+        budget: RetryBudget,
+        gates: Sequence[MailboxGate],
     ) -> RetryPlan | None:
-        """How to retry an error answer after try ``attempt`` (the policy's word); ``None``: give up.
+        """How to retry an error answer, spending the call's ``budget`` (the policy's word);
+        ``None``: give up.
 
-        A usable ``Retry-After`` holds off the whole mailbox at once, even when this call
-        gives up, so that no other thread calls it too early.
+        A usable ``Retry-After`` holds off every gate of the call (the mailbox; for ``$batch``
+        also the tenant-wide gate) at once, even when this call gives up, so that no other
+        thread calls too early.
         """
         retry_after = None
         if status in THROTTLE_STATUSES:
             retry_after = parse_retry_after(headers.get("Retry-After"))
             if self.retry.waits_for(retry_after):
-                gate.hold_off(retry_after or 0.0)
+                for gate in gates:
+                    gate.hold_off(retry_after or 0.0)
         return self.retry.after_answer(
             status,
             retry_after,
             idempotent=idempotent,
-            attempt=attempt,
-            where=gate.key or "the service",
+            budget=budget,
+            where=gates[0].key or "the service",
         )
 
     def _transport_plan(
-        self, exc: BaseException, url: str, method: str, idempotent: bool, attempt: int
+        self, exc: BaseException, url: str, method: str, idempotent: bool, budget: RetryBudget
     ) -> RetryPlan:
         """How to retry a failure without an answer; raise the typed error when giving up."""
         host = self._host(url)
@@ -344,7 +408,7 @@ class GraphClient:
             ),
         ):
             raise errors.ConfigurationError(
-                f"the endpoint URL {url!r} is not usable", hint="check --endpoint"
+                f"the endpoint URL {redacted(url)!r} is not usable", hint="check --endpoint"
             ) from exc
         if not isinstance(exc, requests.RequestException):  # e.g. an unreadable CA bundle
             raise errors.ConfigurationError(
@@ -356,14 +420,15 @@ class GraphClient:
         )
         plan = self.retry.after_failure(
             retryable=idempotent or not_sent,
-            attempt=attempt,
+            budget=budget,
             what=f"connection to {host} failed ({type(exc).__name__})",
         )
         if plan is not None:
             return plan
+        tries = budget.failures + budget.throttled
         raise errors.TransportError(
-            f"{method} to {host} failed: {type(exc).__name__} after {attempt} "
-            f"attempt{'s' if attempt > 1 else ''}",
+            f"{method} to {host} failed: {type(exc).__name__} after {tries} "
+            f"attempt{'s' if tries > 1 else ''}",
             hint="check --endpoint and --ca-bundle, the network, and that the server is up",
         ) from exc
 
@@ -420,16 +485,14 @@ class GraphClient:
         sent_ids = {r.id: r.headers.get("client-request-id") or str(uuid.uuid4()) for r in chunk}
         pending = {r.id: r for r in chunk}
         done: dict[str, BatchResponse] = {}
+        budgets = {r.id: RetryBudget() for r in chunk}
         refreshed = False
-        attempt = 0
         while pending:
-            attempt += 1
             token = self._tokens.token()
             body = {"requests": [self._inner(r, sent_ids[r.id]) for r in pending.values()]}
-            # The server runs the inner requests one by one: they hold one of the mailbox's
-            # slots, after its hold-off; ``$batch`` itself is a tenant-wide call.
-            with gate.slot():
-                response = self._call("POST", self._url("/$batch"), body, idempotent=True)
+            # The server runs the inner requests one by one: every try of the call holds one
+            # of the mailbox's slots after its hold-off (and passes the tenant-wide gate).
+            response = self._call("POST", self._url("/$batch"), body, idempotent=True, gate=gate)
             answers = self._batch_answers(response, sent_ids)
             log_batch(log, [answer.status for answer in answers.values()])
             plans: list[RetryPlan] = []
@@ -437,7 +500,8 @@ class GraphClient:
             for request_id, request in list(pending.items()):
                 answer = answers.get(request_id)
                 if answer is None:  # the server left it out: ask again, boundedly
-                    if attempt >= self.retry.max_attempts:
+                    budgets[request_id].failures += 1
+                    if budgets[request_id].failures >= self.retry.max_attempts:
                         raise errors.ServiceError(
                             f"$batch answered no response for request {request_id}",
                             status=response.status_code,
@@ -452,8 +516,8 @@ class GraphClient:
                     answer.status,
                     CaseInsensitiveDict(answer.headers),
                     request.method.upper() in IDEMPOTENT_METHODS,
-                    attempt,
-                    gate,
+                    budgets[request_id],
+                    [gate],
                 )
                 if plan is not None:
                     plans.append(plan)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
 #: Key of calls that address no single mailbox (admin API, mixed ``$batch``).
 TENANT_KEY = ""
@@ -30,7 +30,8 @@ class MailboxGate:
         with self._lock:
             self._until = max(self._until, time.monotonic() + seconds)
 
-    def _wait_clear(self) -> None:
+    def wait_clear(self) -> None:
+        """Return once no hold-off is in force (at once when there is none)."""
         while True:
             with self._lock:
                 remaining = self._until - time.monotonic()
@@ -42,5 +43,19 @@ class MailboxGate:
     def slot(self) -> Iterator[None]:
         """Hold one of the mailbox's slots, once any hold-off has passed."""
         with self._slots:
-            self._wait_clear()
+            self.wait_clear()
             yield
+
+
+@contextmanager
+def slots(gates: Sequence[MailboxGate]) -> Iterator[None]:
+    """Hold a slot of each gate, in order, once none of them is held off.
+
+    A hold-off set on one gate while waiting for another is waited out too.
+    """
+    with ExitStack() as stack:
+        for gate in gates:
+            stack.enter_context(gate.slot())
+        for gate in gates:
+            gate.wait_clear()
+        yield

@@ -1,9 +1,10 @@
 """When and how long to wait before trying a call again: the retry policy.
 
 Throttling (429, 503 with ``Retry-After``) is retried for every method after the time the
-server asked for; transient failures (500, 502, 503, 504, dropped connections) are retried for
-idempotent calls only, with capped exponential backoff and full jitter. A policy decides; the
-client (``_client.py``) sleeps, holds off the mailbox and sends again.
+server asked for, bounded by time rather than by a count; transient failures (500, 502, 503,
+504, dropped connections) are retried for idempotent calls only, a bounded number of times,
+with capped exponential backoff and full jitter. A policy decides and each call keeps its own
+:class:`RetryBudget`; the client (``_client.py``) sleeps, holds off the mailbox and sends again.
 """
 
 from __future__ import annotations
@@ -55,18 +56,39 @@ class RetryPlan:
     shared: bool
 
 
+@dataclass
+class RetryBudget:
+    """What one call has spent of its policy so far (one per call; not shared).
+
+    ``failures``: tries that failed without the server saying when to come back; ``throttled``
+    and ``waited``: answers with a ``Retry-After`` and the seconds they asked for.
+    """
+
+    failures: int = 0
+    throttled: int = 0
+    waited: float = 0.0
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How failures are retried (capped exponential backoff with full jitter).
+    """How failures are retried: adaptive to ``Retry-After``, as Microsoft's SDKs and GAM do.
 
-    ``max_attempts`` counts every try of one call, the first included. A ``Retry-After``
-    longer than ``max_retry_after`` is not waited for: the call fails at once.
+    - An answer with a usable ``Retry-After`` (429, 503) is the server saying when it can take
+      the call: it is waited out and tried again without spending an attempt. What bounds it
+      is time: one call waits at most ``throttle_wait`` seconds in all (and at most
+      ``max_throttled`` times); a single ``Retry-After`` longer than ``max_retry_after`` fails
+      the call at once.
+    - Every other failure (5xx, 429 without ``Retry-After``, a dropped connection) spends an
+      attempt: ``max_attempts`` counts them, the first try included, with capped exponential
+      backoff and full jitter between them.
     """
 
     max_attempts: int = 6
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_retry_after: float = 300.0
+    throttle_wait: float = 900.0
+    max_throttled: int = 100
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))] after try ``attempt``."""
@@ -82,25 +104,36 @@ class RetryPolicy:
         retry_after: float | None,
         *,
         idempotent: bool,
-        attempt: int,
+        budget: RetryBudget,
         where: str,
     ) -> RetryPlan | None:
-        """How to retry an error answer after try ``attempt``; ``None``: give up.
+        """How to retry an error answer, spending from ``budget``; ``None``: give up.
 
         ``retry_after`` is the answer's usable ``Retry-After`` (throttling statuses only).
         """
-        if retry_after is not None and not self.waits_for(retry_after):
-            return None
-        if attempt >= self.max_attempts:
-            return None
         if retry_after is not None:
+            if not self.waits_for(retry_after):
+                return None
+            if (
+                budget.throttled >= self.max_throttled
+                or budget.waited + retry_after > self.throttle_wait
+            ):
+                return None
+            budget.throttled += 1
+            budget.waited += retry_after
             return RetryPlan(f"throttled ({status}) by {where}", retry_after, shared=True)
+        budget.failures += 1
+        if budget.failures >= self.max_attempts:
+            return None
         if status == 429 or (status in TRANSIENT_STATUSES and idempotent):
-            return RetryPlan(f"{where} answered {status}", self.backoff(attempt), shared=False)
+            return RetryPlan(
+                f"{where} answered {status}", self.backoff(budget.failures), shared=False
+            )
         return None
 
-    def after_failure(self, *, retryable: bool, attempt: int, what: str) -> RetryPlan | None:
+    def after_failure(self, *, retryable: bool, budget: RetryBudget, what: str) -> RetryPlan | None:
         """How to retry a call that got no answer (``what`` failed); ``None``: give up."""
-        if retryable and attempt < self.max_attempts:
-            return RetryPlan(what, self.backoff(attempt), shared=False)
+        budget.failures += 1
+        if retryable and budget.failures < self.max_attempts:
+            return RetryPlan(what, self.backoff(budget.failures), shared=False)
         return None

@@ -4,7 +4,10 @@ All are off by default. ``FaultConfig`` is set by ``serve`` flags, by the in-pro
 (``EmulatorHandle.set_faults``) and by the control API (``POST /_emulator/faults``).
 Like Microsoft's Dev Proxy, the emulator remembers every ``Retry-After`` it sent and notices a
 client that calls again before it has passed: it answers 429 again and counts the violation,
-so tests can assert that a client never does that.
+so tests can assert that a client never does that. The other inner requests of the ``$batch``
+whose inner answer set the ``Retry-After`` are not violations: the client sent them together,
+before it could know (the server runs them one after another, which may take longer than the
+grace).
 
 The app calls ``admit`` before every API call and ``release`` after it; ``admit`` raises the
 fault's ``ApiProblem`` (429, 503, 504) or returns a ``Ticket`` (whose ``drop`` asks the app to
@@ -105,7 +108,9 @@ class Faults:
         self._mailbox_in_flight: dict[str, int] = defaultdict(int)
         self._peaks: dict[str, int] = defaultdict(int)
         self._budgets: dict[str, list[float]] = {}  # mailbox -> [window start, used]
-        self._holds: dict[tuple[str, str | None], tuple[float, float]] = {}  # -> (sent at, until)
+        #: (client, mailbox) -> (sent at, until, the $batch whose inner answer set it)
+        self._holds: dict[tuple[str, str | None], tuple[float, float, str | None]] = {}
+        self._batch: str | None = None  # the $batch of the call being admitted
 
     # -- configuration and counters -------------------------------------------------------------
 
@@ -163,14 +168,22 @@ class Faults:
 
     # -- the request hook -------------------------------------------------------------------------
 
-    def admit(self, client: str, mailbox: str | None, path: str, *, inner: bool = False) -> Ticket:
+    def admit(
+        self,
+        client: str,
+        mailbox: str | None,
+        path: str,
+        *,
+        inner: bool = False,
+        batch: str | None = None,
+    ) -> Ticket:
         """Decide the fate of one API call: raise its fault, or admit it (then ``release``).
 
         In order: a call during a Retry-After it was sent is refused (a violation); then, on
         the configured ``paths``: the mailbox's budget, the concurrency limit, and the random
         faults. An admitted call then waits ``latency`` seconds, holding its in-flight slot.
         ``inner`` calls (inside a ``$batch``) travel in the batch's round trip: they are never
-        dropped and add no latency of their own.
+        dropped and add no latency of their own; ``batch`` is the id of their ``$batch``.
         """
         config = self.config
         with self._lock:
@@ -178,7 +191,8 @@ class Faults:
             self._counters["requests"] += 1
             self._counters["round_trips"] += not inner
             self._counters["mailbox_calls"] += mailbox is not None
-            self._refuse_violation(client, mailbox, now)
+            self._refuse_violation(client, mailbox, now, batch)
+            self._batch = batch  # who sets a hold now (read by _hold, with the lock held)
             faulty = not config.paths or any(p in path for p in config.paths)
             drop = False
             if faulty:
@@ -204,21 +218,24 @@ class Faults:
 
     # -- the faults, each with the lock held ------------------------------------------------------
 
-    def _refuse_violation(self, client: str, mailbox: str | None, now: float) -> None:
+    def _refuse_violation(
+        self, client: str, mailbox: str | None, now: float, batch: str | None
+    ) -> None:
         hold = self._holds.get((client, mailbox))
         if hold is None:
             return
-        sent, until = hold
+        sent, until, set_by = hold
         if now >= until:
             del self._holds[(client, mailbox)]
-        elif now - sent > VIOLATION_GRACE:
+        elif now - sent > VIOLATION_GRACE and (batch is None or batch != set_by):
             self._counters["retry_after_violations"] += 1
             self._counters["throttled"] += 1
             raise _too_many(until - now, "Retry-After was not honoured: wait before calling again")
 
     def _hold(self, client: str, mailbox: str | None, now: float, seconds: float) -> None:
-        """Remember a Retry-After sent to ``client`` for ``mailbox``."""
-        self._holds[(client, mailbox)] = (now, now + seconds)
+        """Remember a Retry-After sent to ``client`` for ``mailbox`` (and the ``$batch`` of the
+        call it answered)."""
+        self._holds[(client, mailbox)] = (now, now + seconds, self._batch)
 
     def _spend_budget(
         self, config: FaultConfig, client: str, mailbox: str | None, now: float

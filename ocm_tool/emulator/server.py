@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -163,6 +164,20 @@ class _Workers(ThreadPool):
         workers.clear()
 
 
+class _LazyHandshake(BuiltinSSLAdapter):  # type: ignore[misc]  # cheroot has no stubs
+    """TLS whose handshake happens in the worker that reads the connection's first request.
+
+    cheroot's adapter does each handshake in the one thread that accepts connections: a
+    client that stopped in the middle of its handshake (a process interrupted while
+    connecting) held every later client for cheroot's timeout (a purge taking its FullAccess
+    grant back after SIGTERM waited there). OpenSSL does the handshake on the first read.
+    """
+
+    def wrap(self, sock: socket.socket) -> tuple[ssl.SSLSocket, dict[str, str]]:
+        wrapped = self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True)
+        return wrapped, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
+
 class _Server(WSGIServer):
     """cheroot's WSGI server (a pool of threads, HTTP/1.1 keep-alive, TLS) that stops at once.
 
@@ -178,7 +193,7 @@ class _Server(WSGIServer):
         self.gateway = _Gateway
         self.requests = _Workers(self, min=WORKER_THREADS, max=WORKER_THREADS)
         self.keep_alive_conn_limit = None  # type: ignore[assignment]  # None: no limit (its doc)
-        self.ssl_adapter = BuiltinSSLAdapter(str(tls.server_cert), str(tls.server_key))
+        self.ssl_adapter = _LazyHandshake(str(tls.server_cert), str(tls.server_key))
         self.ssl_adapter.context = tls.server_context()
         self.prepare()  # binds (port 0 picks one) and starts the workers
 

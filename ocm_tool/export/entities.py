@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ocm_tool.export import columns as c
 from ocm_tool.export.columns import Column
 from ocm_tool.export.links import LinkKind, last_relationship
+from ocm_tool.export.shapes import SHAPES, Problem, shape_problems
 from ocm_tool.export.templates import (
     CustomField,
     Template,
@@ -136,14 +137,59 @@ class Table:
         """Positions of the columns that hold record links."""
         return tuple(n for n, column in enumerate(self.entity.columns) if column.links)
 
-    def rows(self, item: JSONObject) -> Iterator[list[Value]]:
-        """The rows of one API item, custom-field values appended."""
+    @cached_property
+    def _checked(self) -> tuple[str, ...]:
+        """The fields read whose shape the contract promises (``shapes.SHAPES``)."""
+        fields = (*self.entity.select, "SingleValueExtendedProperties", "Template")
+        return tuple(f for f in dict.fromkeys(fields) if f in SHAPES)
+
+    def rows(
+        self, item: JSONObject, problems: list[Problem] | None = None
+    ) -> Iterator[list[Value]]:
+        """The rows of one API item, custom-field values appended.
+
+        Never raises for what a server sent: a value in another shape than the contract
+        promises is written as far as it can be (its cell empty when it cannot) and, with
+        ``problems``, named there (record, field, what was wrong).
+        """
         template = self.template
-        for record in self.entity.records(item, template):
-            row = [column.read(record, template) for column in self.entity.columns]
+        name = record_name(item)
+        if problems is not None:
+            problems.extend(
+                Problem(name, path, what) for path, what in shape_problems(item, self._checked)
+            )
+        for record in self._records(item, name, problems):
+            row: list[Value] = []
+            for column in self.entity.columns:
+                try:
+                    row.append(column.read(record, template))
+                except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+                    row.append("")
+                    if problems is not None:
+                        fields = ", ".join(column.fields) or column.header
+                        problems.append(
+                            Problem(name, fields, f"not readable ({type(error).__name__})")
+                        )
             if self.custom:
                 row.extend(custom_values(item, self.custom))
             yield row
+
+    def _records(
+        self, item: JSONObject, name: str, problems: list[Problem] | None
+    ) -> Iterable[Any]:
+        try:
+            return list(self.entity.records(item, self.template))
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+            if problems is not None:
+                problems.append(Problem(name, "", f"not readable ({type(error).__name__})"))
+            return ()
+
+
+def record_name(item: Any) -> str:
+    """How the manifest names a record: its ``Id`` (else its ``XrmId``)."""
+    if not isinstance(item, dict):
+        return ""
+    return str(item.get("Id") or item.get("XrmId") or "")
 
 
 # --- the table ---------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """What an export run did, and ``manifest.json``: the record an admin keeps of it.
 
 The manifest says what was exported, when, from where, how many rows and the SHA-256 of each
-file (``docs/export.md`` gives the format). It is written atomically, last, whatever happened.
+file (``docs/export.md`` gives the format). It is written atomically when the run starts
+(``running``), again as each table is complete, and last, whatever happened: a run that was
+killed still leaves a manifest naming the files it finished, and ``--resume`` keeps them.
 
 A run writes its tables (one :class:`FileReport` per entity) in one or more formats: a format
 with a file per table (CSV) lists each table's file; a format with one file for the run (the
@@ -12,6 +14,7 @@ workbook) lists that file with its sheets. Files made from the tables for anothe
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,21 +23,26 @@ from pathlib import Path
 from typing import Any
 
 from ocm_tool import __version__
-from ocm_tool.errors import ExitStatus, OcmError
+from ocm_tool.errors import ExitStatus, OcmError, UsageError
+from ocm_tool.export.shapes import Problem
 from ocm_tool.mailboxes.grant import GrantRecord
 from ocm_tool.output import WrittenTable
 from ocm_tool.output.atomic import write_atomically
 
 MANIFEST_NAME = "manifest.json"
+#: The problems a table's entry lists; more are counted (``problemCount``).
+PROBLEMS_LISTED = 100
 
 
 class FileStatus(StrEnum):
+    PENDING = "pending"  # not finished yet (a manifest written while the run goes on)
     COMPLETE = "complete"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
 
 class RunStatus(StrEnum):
+    RUNNING = "running"  # written at the start; a run that was killed stays so
     COMPLETE = "complete"
     PARTIAL = "partial"
     FAILED = "failed"
@@ -46,11 +54,13 @@ class FileReport:
 
     ``rows`` and ``sha256`` describe the file under its final name (complete files only);
     ``dangling_links`` counts links to records not in the mailbox's export (None: unknown).
+    ``problems``: values that could not be written (their cells are empty); ``kept``: a
+    complete file of the run resumed, whose checksum still matched, kept as it was.
     """
 
     name: str
     entity: str
-    status: FileStatus = FileStatus.CANCELLED
+    status: FileStatus = FileStatus.PENDING
     rows: int | None = None
     sha256: str | None = None
     error: str | None = None
@@ -60,6 +70,46 @@ class FileReport:
     names: dict[str, str] = field(default_factory=dict)
     #: Format name -> what that format wrote of the table (complete tables only).
     written: dict[str, WrittenTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    kept: bool = False
+    #: Formula cells and replaced characters of a kept file, as its earlier entry said.
+    kept_counts: tuple[int | None, int | None] = (None, None)
+
+    def _counts(self, written: WrittenTable | None) -> dict[str, Any]:
+        """``formulaCells``, ``replacedCharacters`` (see ``output.cells``) and the problems."""
+        formulas, replaced = (written.formulas, written.replaced) if written else self.kept_counts
+        entry: dict[str, Any] = {
+            "formulaCells": formulas,
+            "replacedCharacters": replaced,
+            "problemCount": len(self.problems),
+            "problems": [p.to_manifest() for p in self.problems[:PROBLEMS_LISTED]],
+        }
+        if self.kept:
+            entry["kept"] = True
+        return entry
+
+    @classmethod
+    def from_manifest(cls, entry: dict[str, Any]) -> FileReport:
+        """An entry of an earlier manifest (``--resume``); problems are not read back."""
+        try:
+            status = FileStatus(str(entry.get("status")))
+        except ValueError:
+            status = FileStatus.FAILED
+
+        def number(key: str) -> int | None:
+            value = entry.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        sha256 = entry.get("sha256")
+        return cls(
+            name=str(entry.get("name") or ""),
+            entity=str(entry.get("entity") or ""),
+            status=status,
+            rows=number("rows"),
+            sha256=sha256 if isinstance(sha256, str) else None,
+            dangling_links=number("danglingLinks"),
+            kept_counts=(number("formulaCells"), number("replacedCharacters")),
+        )
 
     def to_manifest(self, table_format: str | None = None) -> dict[str, Any]:
         """The table's entry; for ``table_format``, its file in that format (the first
@@ -76,7 +126,7 @@ class FileReport:
         if self.error is not None:
             entry["error"] = self.error
         entry["danglingLinks"] = self.dangling_links
-        return entry
+        return entry | self._counts(written or self.written.get(next(iter(self.written), "")))
 
     def sheet_entry(self, table_format: str) -> dict[str, Any]:
         """The table's entry in a run file (a workbook): its sheets and the cells cut."""
@@ -91,7 +141,7 @@ class FileReport:
         if self.error is not None:
             entry["error"] = self.error
         entry["danglingLinks"] = self.dangling_links
-        return entry
+        return entry | self._counts(written)
 
 
 @dataclass
@@ -136,7 +186,7 @@ class ExportReport:
     endpoint: str
     started_at: str = field(default_factory=lambda: utc_now())
     finished_at: str = ""
-    status: RunStatus = RunStatus.FAILED
+    status: RunStatus = RunStatus.RUNNING
     #: The tables, one per entity, in table order (named as in the first format).
     files: list[FileReport] = field(default_factory=list)
     #: The formats the tables were written in, in ``--format`` order, and whether each has a
@@ -149,6 +199,11 @@ class ExportReport:
     grant: GrantRecord | None = None
     #: The request the run serves (a subject request: id, kind, subject), for the manifest.
     request: dict[str, Any] | None = None
+    #: Text cells that are formulas to a spreadsheet got a leading ``'`` (--escape-formulas).
+    escape_formulas: bool = False
+    #: When earlier runs of this folder started (``--resume``), oldest first.
+    resumed_from: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def manifest_path(self) -> Path:
@@ -158,7 +213,9 @@ class ExportReport:
     def exit_status(self) -> ExitStatus:
         if self.error is not None:
             return self.error.exit_status
-        return ExitStatus.OK if self.status is RunStatus.COMPLETE else ExitStatus.FAILED
+        if self.status is not RunStatus.COMPLETE or any(f.problems for f in self.files):
+            return ExitStatus.FAILED
+        return ExitStatus.OK
 
     def to_manifest(self) -> dict[str, Any]:
         return {
@@ -168,8 +225,10 @@ class ExportReport:
             "mailbox": self.mailbox,
             "endpoint": self.endpoint,
             "startedAt": self.started_at,
-            "finishedAt": self.finished_at,
+            "finishedAt": self.finished_at or None,
             "status": str(self.status),
+            "escapeFormulas": self.escape_formulas,
+            "resumedFrom": self.resumed_from,
             **({"request": self.request} if self.request is not None else {}),
             "formats": list(self.formats),
             "files": self.file_entries(),
@@ -231,10 +290,14 @@ class ExportReport:
             self.status = RunStatus.PARTIAL
         self.write_manifest()
 
-    def write_manifest(self) -> None:
-        """Write ``manifest.json`` atomically (again, once a grant was taken back)."""
-        text = json.dumps(self.to_manifest(), indent=2, ensure_ascii=False) + "\n"
-        write_atomically(self.manifest_path, text.encode("utf-8"))
+    def write_manifest(self, files: Sequence[FileReport] | None = None) -> None:
+        """Write ``manifest.json`` atomically: at the start, as tables are complete (``files``
+        as they stand), at the end, and once a grant was taken back. Thread-safe."""
+        with self._lock:
+            if files is not None:
+                self.files = list(files)
+            text = json.dumps(self.to_manifest(), indent=2, ensure_ascii=False) + "\n"
+            write_atomically(self.manifest_path, text.encode("utf-8"))
 
 
 def utc_now() -> str:
@@ -245,12 +308,34 @@ def utc_now() -> str:
 def run_status(
     files: Sequence[FileReport], *, interrupted: bool = False, fatal: bool = False
 ) -> RunStatus:
-    """``complete`` when every file is, ``failed`` when none is (or the run could not start),
-    ``partial`` otherwise and always after an interruption."""
+    """``complete`` when every file is (and nothing stopped the run), ``failed`` when none
+    is, ``partial`` otherwise: some whole files, and always after an interruption."""
     if interrupted:
         return RunStatus.PARTIAL
-    if fatal or not any(f.status is FileStatus.COMPLETE for f in files):
+    if not any(f.status is FileStatus.COMPLETE for f in files):
         return RunStatus.FAILED
-    if all(f.status is FileStatus.COMPLETE for f in files):
+    if not fatal and all(f.status is FileStatus.COMPLETE for f in files):
         return RunStatus.COMPLETE
     return RunStatus.PARTIAL
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    """The ``manifest.json`` of an earlier run folder (``--resume``); ``UsageError`` when
+    there is none or it is not one."""
+    path = Path(run_dir) / MANIFEST_NAME
+    hint = "pass --resume the run folder of an earlier export (the folder with manifest.json)"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(
+            f"{run_dir} has no {MANIFEST_NAME}: it is not a run folder", hint=hint
+        ) from None
+    except (OSError, ValueError) as error:
+        raise UsageError(f"cannot read {path}: {error}", hint=hint) from None
+    if (
+        not isinstance(document, dict)
+        or document.get("tool") != "ocm-tool"
+        or not isinstance(document.get("files"), list)
+    ):
+        raise UsageError(f"{path} is not the manifest of an ocm-tool export", hint=hint)
+    return document

@@ -33,15 +33,17 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
-from ocm_tool.client import BATCH_LIMIT, BatchRequest, GraphClient, JSONObject
+from ocm_tool.client import BATCH_LIMIT, BatchRequest, GraphClient, JSONObject, segment
 from ocm_tool.errors import ItemNotFoundError, OcmError, UsageError
 from ocm_tool.export.entities import LINK_TARGETS, Entity, Table, template_entity
 from ocm_tool.export.links import LinkKind, xrm_id
 from ocm_tool.export.manifest import ExportReport, FileReport, FileStatus, RunFile
+from ocm_tool.export.resume import Resumed, resume_run
+from ocm_tool.export.shapes import Problem, kind_of
 from ocm_tool.export.targets.model import ImportRun, Target
 from ocm_tool.export.templates import Template
+from ocm_tool.mailboxes.addresses import check_address
 from ocm_tool.mailboxes.grant import access_if_asked
 from ocm_tool.output import FormatRun, TableFormat, TableWriter
 from ocm_tool.output.rundir import make_run_dir
@@ -163,6 +165,8 @@ class ExportRun:
         page_size: int = DEFAULT_PAGE_SIZE,
         stop: threading.Event | None = None,
         keep: Keep = keep_all,
+        kept: Mapping[str, FileReport] | None = None,
+        on_file: Callable[[], None] | None = None,
     ) -> None:
         if not formats:
             raise ValueError("an export needs at least one table format")
@@ -188,6 +192,13 @@ class ExportRun:
             )
             for e in self.entities
         }
+        #: Complete files of the run resumed, kept as they are (their entity is not exported).
+        self.kept = dict(kept or {})
+        self.files.update({key: report for key, report in self.kept.items() if key in self.files})
+        #: Told when a file is complete (the manifest is rewritten).
+        self.on_file = on_file
+        #: Entity key -> values its file could not hold (named in the manifest).
+        self.problems: dict[str, list[Problem]] = {}
         #: The workbooks and import-ready files, once written.
         self.run_files: list[RunFile] = []
         self._outputs: list[FormatRun] = []
@@ -217,6 +228,8 @@ class ExportRun:
         """
         for entity in self.entities:
             self.progress.add(entity.key, self.file_name(entity))
+            if entity.key in self.kept:  # --resume: whole already
+                self.progress.finish(entity.key, FileStatus.COMPLETE)
         stems = [entity.stem for entity in self.entities]
         with ExitStack() as outputs:
             self._outputs = [
@@ -313,6 +326,8 @@ class ExportRun:
             if report is not None and done is not None:
                 self.files[entity.key] = done
                 self.progress.finish(entity.key, FileStatus.COMPLETE)
+                if self.on_file is not None:
+                    self.on_file()
         except _Cancelled:
             if report is not None:
                 report.status = FileStatus.CANCELLED
@@ -338,13 +353,16 @@ class ExportRun:
             items = [item for page in self._pages(entity, {}) for item in page]
             template = Template.from_items(kind, items)
             self.templates[kind] = template
-            if entity.key not in self.files:
-                return None  # needed by another file, not exported itself
+            if entity.key not in self.files or entity.key in self.kept:
+                return None  # needed by another file, not (re-)exported itself
             return self._write(entity, entity.table(template), [items])
 
         self._guarded(entity, job)
 
     def _download(self, entity: Entity) -> None:
+        if entity.key in self.kept:
+            return
+
         def job() -> FileReport:
             template = None
             if entity.template:
@@ -362,12 +380,26 @@ class ExportRun:
         self._guarded(entity, job)
 
     def _pages(self, entity: Entity, params: dict[str, str]) -> Iterable[list[JSONObject]]:
-        """The items of every page; stops between pages when the run is cancelled."""
+        """The items of every page; stops between pages when the run is cancelled.
+
+        An item that is not a JSON object cannot be a row: it is left out, and named in the
+        file's problems.
+        """
+        problems = self.problems.setdefault(entity.key, [])
+        position = 0
         for page in self.client.pages(f"{self.mailbox_path}/{entity.collection}", params or None):
             if self._cancelled():
                 raise _Cancelled
             self.progress.update(entity.key, total=page.count)
-            yield page.items
+            items = []
+            for item in page.items:
+                position += 1
+                if isinstance(item, dict):
+                    items.append(item)
+                else:
+                    what = f"{kind_of(item)} where the API promises an object"
+                    problems.append(Problem(f"item {position} of the list", "", what))
+            yield items
             if not entity.full_notes:  # those advance as their notes come in (_with_whole_notes)
                 self.progress.update(entity.key, advance=len(page.items))
 
@@ -383,6 +415,7 @@ class ExportRun:
         """Stream ``chunks`` of items to the entity's file; return its complete report."""
         links: Counter[tuple[str, str]] = Counter()
         ids: set[str] = set()
+        problems = self.problems.setdefault(entity.key, [])
 
         def kept(listed_chunks: Iterable[list[JSONObject]]) -> Iterator[list[JSONObject]]:
             # Every listed item is a link target; only the kept ones become rows (and only
@@ -408,7 +441,7 @@ class ExportRun:
                 if extra is not None:
                     writers.append(stack.enter_context(extra))
             for items in chunks:
-                rows = [row for item in items for row in table.rows(item)]
+                rows = [row for item in items for row in table.rows(item, problems)]
                 for out in writers:
                     out.write(rows)
                 for row in rows:
@@ -430,6 +463,7 @@ class ExportRun:
             names=self.files[entity.key].names,
             # The formats' writers come first; the import targets' follow.
             written={f.name: w for f, w in zip(self.formats, written, strict=False)},
+            problems=list(problems),
         )
 
     def _with_whole_notes(
@@ -499,7 +533,7 @@ class ExportRun:
             BatchRequest(
                 id=str(n),
                 method="GET",
-                url=f"{self.mailbox_path}/{entity.collection}/{quote(str(item['Id']), safe='')}",
+                url=f"{self.mailbox_path}/{entity.collection}/{segment(str(item['Id']))}",
             )
             for n, item in enumerate(items)
         ]
@@ -562,10 +596,15 @@ class ExportRun:
     # The report.
 
     def file_reports(self) -> list[FileReport]:
-        """The files in table order; those never started count as cancelled."""
-        reports = [self.files[e.key] for e in self.entities]
+        """The files in table order, as they stand (``pending``: not finished yet)."""
+        return [self.files[e.key] for e in self.entities]
+
+    def final_reports(self) -> list[FileReport]:
+        """The files in table order once the run has ended; those not finished are cancelled."""
+        reports = self.file_reports()
         for report in reports:
-            if report.status is FileStatus.CANCELLED and report.error is None:
+            if report.status in (FileStatus.PENDING, FileStatus.CANCELLED) and report.error is None:
+                report.status = FileStatus.CANCELLED
                 report.error = self._stopped_reason()
         return reports
 
@@ -603,6 +642,7 @@ def run_export(
     keep: Keep = keep_all,
     request: Mapping[str, Any] | None = None,
     run_dir: Path | None = None,
+    resume: Path | None = None,
 ) -> ExportReport:
     """Export ``entities`` of ``mailbox`` (None: the signed-in user's) to a new run folder
     under ``output_dir``, named after the mailbox, in every one of ``formats`` (and the
@@ -615,13 +655,29 @@ def run_export(
     manifest); a grant that cannot be made raises its error before any folder is created.
     ``keep`` chooses the items written (default: all); ``request`` names the request the run
     serves in the manifest (a subject request); ``run_dir`` is an existing empty folder to
-    write into instead of a new run folder under ``output_dir``.
+    write into instead of a new run folder under ``output_dir``. ``resume``: an earlier run
+    folder instead of a new one; its complete files whose SHA-256 still matches are kept, the
+    others exported again (``export.resume``).
 
     Returns the report (see the module's outcomes; ``report.error`` is an error that stopped
-    the run). Raises ``UsageError`` (app-only without a mailbox), sign-in errors,
+    the run). Raises ``UsageError`` (not an address, app-only without a mailbox: before
+    signing in), sign-in errors,
     ``OutputError`` (the run folder or manifest cannot be written), and ``KeyboardInterrupt``
     after writing a ``partial`` manifest.
     """
+    if mailbox is not None:
+        mailbox = check_address(mailbox)
+    resumed: Resumed | None = None
+    if resume is not None:
+        if imports:
+            raise UsageError(
+                "--resume finishes the tables of a run, not its import files",
+                hint="export anew with --import-for, or resume without it",
+            )
+        resumed = resume_run(
+            resume, entities, formats, mailbox=mailbox, endpoint=runtime.settings.endpoint or ""
+        )
+        mailbox = resumed.mailbox
     if grant_access and runtime.settings.app_only:
         raise UsageError(
             "--grant-access grants FullAccess to a signed-in admin; app-only sign-in has none",
@@ -633,14 +689,21 @@ def run_export(
         with access_if_asked(
             client, mailbox, runtime.account, asked=grant_access, purpose="export", say=say
         ) as grant:
+            escape = any(getattr(f, "escape_formulas", False) for f in formats)
             report = ExportReport(
-                run_dir=run_dir or make_run_dir(output_dir, mailbox or account),
-                account=account,
+                run_dir=(
+                    resumed.run_dir
+                    if resumed
+                    else run_dir or make_run_dir(output_dir, mailbox or account)
+                ),
+                account=resumed.account if resumed else account,
                 mailbox=mailbox or account,
                 endpoint=runtime.settings.endpoint or "",
                 formats={f.name: f.run_file is None for f in formats},
                 grant=grant,
                 request=dict(request) if request is not None else None,
+                escape_formulas=escape,
+                resumed_from=resumed.resumed_from if resumed else [],
             )
             run = ExportRun(
                 client,
@@ -653,6 +716,8 @@ def run_export(
                 page_size=page_size,
                 stop=stop,
                 keep=keep,
+                kept=resumed.kept if resumed else None,
+                on_file=lambda: report.write_manifest(run.file_reports()),
             )
             _execute(report, run)
     finally:
@@ -663,18 +728,19 @@ def run_export(
 
 
 def _execute(report: ExportReport, run: ExportRun) -> None:
-    """Run the export and write its manifest, however it ends."""
+    """Run the export and write its manifest (``running`` at the start), however it ends."""
     try:
+        report.write_manifest(run.file_reports())
         run.execute()
     except KeyboardInterrupt:
-        report.finish(run.file_reports(), interrupted=True, fatal=False, run_files=run.run_files)
+        report.finish(run.final_reports(), interrupted=True, fatal=False, run_files=run.run_files)
         raise
     except BaseException:
-        report.finish(run.file_reports(), interrupted=False, fatal=True, run_files=run.run_files)
+        report.finish(run.final_reports(), interrupted=False, fatal=True, run_files=run.run_files)
         raise
     report.error = run.fatal
     report.finish(
-        run.file_reports(),
+        run.final_reports(),
         interrupted=run.stopped,
         fatal=run.fatal is not None,
         run_files=run.run_files,

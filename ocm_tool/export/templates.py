@@ -75,9 +75,7 @@ class CustomField:
                 field_type.get("Label") if isinstance(field_type, dict) else field_type
             ),
             options=tuple(
-                cells.text(option.get("Label"))
-                for option in entry.get("ValueOptions") or []
-                if isinstance(option, dict)
+                cells.text(option.get("Label")) for option in _objects(entry.get("ValueOptions"))
             ),
         )
 
@@ -106,31 +104,42 @@ class Template:
         fields: list[CustomField] = []
         stages: dict[str, str] = {}
         for item in items:
-            body = item.get("Template") or {}
-            fields.extend(
-                CustomField.from_api(e) for e in body.get("FieldList") or [] if isinstance(e, dict)
-            )
-            for status in body.get("StatusList") or []:
-                for stage in (status or {}).get("Stages") or []:
+            body = _object(item.get("Template")) if isinstance(item, dict) else {}
+            fields.extend(CustomField.from_api(e) for e in _objects(body.get("FieldList")))
+            for status in _objects(body.get("StatusList")):
+                for stage in _objects(status.get("Stages")):
                     stages.setdefault(cells.text(stage.get("Id")), cells.text(stage.get("Label")))
         return cls(kind=kind, fields=tuple(fields), stages=stages)
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a list; anything else in the list (or no list) is left out (the
+    manifest names it: ``shapes.py``)."""
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
 def custom_headers(built_in: Sequence[str], fields: Sequence[CustomField]) -> list[str]:
-    """Column names for custom fields: the label; `` (custom)`` when it equals a built-in
-    column; `` (2)``, `` (3)``... when an earlier custom column already has that name."""
-    taken = set(built_in)
+    """Column names for custom fields, each one line and unique without regard to case (as
+    PowerShell's ``Import-Csv`` and Excel tell columns apart): the label with line breaks and
+    runs of spaces made one space (the field id when empty); `` (custom)`` when it equals a
+    built-in column; `` (2)``, `` (3)``... when an earlier column already has that name."""
+    built = {name.casefold() for name in built_in}
+    taken = set(built)
     headers: list[str] = []
     for custom in fields:
-        name = custom.label or custom.field_id
-        if name in built_in:
+        name = " ".join(custom.label.split()) or custom.field_id
+        if name.casefold() in built:
             name = f"{name} (custom)"
-        if name in taken:
+        if name.casefold() in taken:
             number = 2
-            while f"{name} ({number})" in taken:
+            while f"{name} ({number})".casefold() in taken:
                 number += 1
             name = f"{name} ({number})"
-        taken.add(name)
+        taken.add(name.casefold())
         headers.append(name)
     return headers
 
@@ -138,7 +147,7 @@ def custom_headers(built_in: Sequence[str], fields: Sequence[CustomField]) -> li
 def custom_values(item: JSONObject, fields: Sequence[CustomField]) -> list[Value]:
     """The values of ``fields`` from the item's ``SingleValueExtendedProperties``."""
     by_name: dict[str, Any] = {}
-    for prop in item.get("SingleValueExtendedProperties") or []:
+    for prop in _objects(item.get("SingleValueExtendedProperties")):
         _, named, name = str(prop.get("PropertyId") or "").rpartition(" Name ")
         if named:
             by_name.setdefault(name.strip(), prop.get("Value"))

@@ -9,10 +9,13 @@ Contract of :func:`temporary_full_access`:
 
 - A FullAccess grant the admin already held is left in place, and the record says so: it is
   someone's standing access, not ours to remove.
-- Otherwise FullAccess is added before the block runs and removed when it ends, however it
-  ends (an error, Ctrl-C), then ``Get-MailboxPermission`` checks that it is gone. Removal
-  problems never raise: they are recorded (``error``) and told through ``say``, with the
-  command that removes the grant by hand.
+- Otherwise the grant is first **recorded** (``requested``, and ``before_adding(record)``,
+  which writes it where an interrupted run's successor finds it), then added before the block
+  runs and removed when it ends, however it ends (an error, Ctrl-C, SIGTERM, SIGHUP), then
+  ``Get-MailboxPermission`` checks that it is gone. Removal problems never raise: they are
+  recorded (``error``) and told through ``say``, with the command that removes the grant by
+  hand.
+- :func:`take_back` removes a grant an earlier, interrupted run recorded and checks it is gone.
 - Every step is told through ``say`` and recorded in ``GrantRecord.steps``.
 
 :func:`access_if_asked` is what a command with ``--grant-access`` does per mailbox (purge and
@@ -49,6 +52,8 @@ class GrantRecord:
     mailbox: str
     user: str
     preexisting: bool = False
+    #: About to be added (recorded before Add-MailboxPermission is sent).
+    requested: bool = False
     added: bool = False
     removed: bool = False
     #: After removal: True when Get-MailboxPermission no longer shows it; None when not checked.
@@ -58,14 +63,15 @@ class GrantRecord:
 
     @property
     def left_behind(self) -> bool:
-        """True when we added FullAccess and could not confirm that it is gone."""
-        return self.added and self.verified_gone is not True
+        """True when we added (or asked to add) FullAccess and could not confirm it is gone."""
+        return (self.added or self.requested) and self.verified_gone is not True
 
     def to_json(self) -> dict[str, Any]:
         return {
             "mailbox": self.mailbox,
             "user": self.user,
             "preexisting": self.preexisting,
+            "requested": self.requested,
             "added": self.added,
             "removed": self.removed,
             "verifiedGone": self.verified_gone,
@@ -115,6 +121,7 @@ def access_if_asked(
     asked: bool,
     purpose: str,
     say: Callable[[str], None],
+    before_adding: Callable[[GrantRecord], None] | None = None,
 ) -> Iterator[GrantRecord | None]:
     """FullAccess for ``account`` on ``mailbox`` during the block when ``asked``
     (``--grant-access``), for ``purpose`` (``purge``, ``export``); the record, or ``None`` when
@@ -127,7 +134,9 @@ def access_if_asked(
         yield None
         return
     assert account is not None  # app-only sign-in with --grant-access is refused up front
-    with temporary_full_access(client, mailbox, account, say=say, purpose=purpose) as record:
+    with temporary_full_access(
+        client, mailbox, account, say=say, purpose=purpose, before_adding=before_adding
+    ) as record:
         yield record
 
 
@@ -149,11 +158,14 @@ def temporary_full_access(
     *,
     say: Callable[[str], None],
     purpose: str = "purge",
+    before_adding: Callable[[GrantRecord], None] | None = None,
 ) -> Iterator[GrantRecord]:
     """FullAccess for ``user`` on ``mailbox`` during the block (see the module contract).
 
-    Raises the typed error when the grant cannot be checked or added (nothing is left behind:
-    an add that failed is still taken back if the server applied it).
+    ``before_adding(record)`` is called with the ``requested`` record before the grant is
+    sent; if it raises, nothing is granted. Raises the typed error when the grant cannot be
+    checked or added (nothing is left behind: an add that failed is still taken back if the
+    server applied it).
     """
     record = GrantRecord(mailbox=mailbox, user=user)
 
@@ -170,6 +182,9 @@ def temporary_full_access(
         yield record
         return
     step(f"Get-MailboxPermission: {user} has no FullAccess on {mailbox}")
+    record.requested = True
+    if before_adding is not None:
+        before_adding(record)
     try:
         _invoke(client, "Add-MailboxPermission", mailbox, user)
     except BaseException:
@@ -177,6 +192,8 @@ def temporary_full_access(
         if _present_after_failure(client, mailbox, user):
             record.added = True
             _revoke(client, record, step)
+        else:
+            record.verified_gone = True
         raise
     record.added = True
     step(f"Add-MailboxPermission: FullAccess granted to {user} on {mailbox} for this {purpose}")
@@ -184,6 +201,34 @@ def temporary_full_access(
         yield record
     finally:
         _revoke(client, record, step)
+
+
+def take_back(
+    client: GraphClient, mailbox: str, user: str, *, say: Callable[[str], None]
+) -> GrantRecord:
+    """Remove a FullAccess grant an interrupted run recorded, and check that it is gone.
+
+    Never raises an ``OcmError``: the record says what happened (``left_behind``).
+    """
+    record = GrantRecord(mailbox=mailbox, user=user, requested=True)
+
+    def step(text: str) -> None:
+        record.steps.append(text)
+        say(text)
+
+    try:
+        present = has_full_access(client, mailbox, user)
+    except OcmError as error:
+        record.error = f"Get-MailboxPermission failed: {error}"
+        step(record.error)
+        return record
+    if not present:
+        record.verified_gone = True
+        step(f"Get-MailboxPermission: {user} has no FullAccess on {mailbox}: nothing to remove")
+        return record
+    record.added = True
+    _revoke(client, record, step)
+    return record
 
 
 def _present_after_failure(client: GraphClient, mailbox: str, user: str) -> bool:

@@ -3,6 +3,8 @@
 - :mod:`~ocm_tool.output.atomic`: files that appear whole or not at all (``AtomicFile``,
   ``write_atomically``); every file ocm-tool writes goes through it.
 - :mod:`~ocm_tool.output.values`: the typed values of a cell and their text form.
+- :mod:`~ocm_tool.output.cells`: what every writer does to a cell's text: formula cells
+  counted and neutralised (``--escape-formulas``), lone surrogates replaced.
 - :mod:`~ocm_tool.output.csv`: the CSV format (a file per table).
 - :mod:`~ocm_tool.output.xlsx`: the Excel workbook format (one file for the run, a sheet per
   table).
@@ -36,7 +38,10 @@ class WrittenTable:
     its own file (``None`` when the table is part of a run's file, a workbook's sheet).
 
     ``cut_cells``: cells the format had to cut (a workbook cell holds 32,767 characters);
-    ``parts``: where the table went inside a run's file (its sheets, in order).
+    ``parts``: where the table went inside a run's file (its sheets, in order);
+    ``formulas``: text cells a spreadsheet would read as formulas (neutralised or not, as the
+    format was asked); ``replaced``: characters no file can hold (lone surrogates) replaced by
+    U+FFFD. See :mod:`~ocm_tool.output.cells`.
     """
 
     name: str
@@ -44,6 +49,8 @@ class WrittenTable:
     sha256: str | None
     cut_cells: int = 0
     parts: tuple[str, ...] = ()
+    formulas: int = 0
+    replaced: int = 0
 
 
 class TableWriter(Protocol):

@@ -6,6 +6,9 @@ its final name is always whole. Leaving the ``with`` block without committing (a
 Ctrl-C) removes the temporary file. Size and SHA-256 are computed while writing, so a file is
 never read back. Every ``OSError`` becomes an :class:`~ocm_tool.errors.OutputError` that names
 the file and the fix.
+
+Every temporary file open in the process is known (:func:`discard_all`), so that a process
+told to quit at once (a third Ctrl-C) still removes them before it exits.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +25,23 @@ from typing import BinaryIO
 from ocm_tool.errors import OutputError
 
 PARTIAL_SUFFIX = ".partial"
+
+#: The temporary files open now, in any thread.
+_OPEN: set[Path] = set()
+_OPEN_LOCK = threading.Lock()
+
+
+def discard_all() -> int:
+    """Remove every temporary file open now (their writers fail if they go on); how many.
+
+    Safe to call from a signal handler: it takes no lock a writer could be holding.
+    """
+    removed = 0
+    for partial in list(_OPEN):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+            removed += 1
+    return removed
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,8 @@ class AtomicFile:
             self._file = open(self.partial, "xb" if self._exclusive else "wb")
         except OSError as error:
             raise output_error(error, self.partial) from error
+        with _OPEN_LOCK:
+            _OPEN.add(self.partial)
         return self
 
     def write(self, data: bytes) -> int:
@@ -96,6 +119,9 @@ class AtomicFile:
             _sync_folder(self.path.parent)
         except OSError as error:
             raise output_error(error, self.path) from error
+        finally:
+            with _OPEN_LOCK:
+                _OPEN.discard(self.partial)
         self._written = WrittenFile(self.path, self._size, self._hash.hexdigest())
         return self._written
 
@@ -115,6 +141,8 @@ class AtomicFile:
                 self._file.close()
             self._file = None
         self.partial.unlink(missing_ok=True)
+        with _OPEN_LOCK:
+            _OPEN.discard(self.partial)
 
 
 def write_atomically(path: Path, data: bytes) -> WrittenFile:

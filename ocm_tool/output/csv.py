@@ -6,7 +6,9 @@ A file per table: ``CsvFormat().open(folder, stems).table("Contacts", header)`` 
 Dialect (the one CSV dialect of ocm-tool, also used by the purge report): comma, every field
 quoted, quotes doubled, CRLF line ends, embedded newlines kept inside quotes; ``utf-8-sig``
 writes the BOM once (so Excel reads UTF-8), ``utf-8`` none. Values become text by
-:func:`~ocm_tool.output.values.text_of`. Rows are encoded with pandas a chunk at a time and
+:func:`~ocm_tool.output.values.text_of`, then pass :class:`~ocm_tool.output.cells.CellText`
+(formula cells counted, and neutralised with ``escape_formulas``; lone surrogates replaced and
+counted). Rows are encoded with pandas a chunk at a time and
 appended to an :class:`~ocm_tool.output.atomic.AtomicFile`, so memory stays flat.
 """
 
@@ -23,6 +25,7 @@ import pandas as pd
 
 from ocm_tool.output import WrittenTable
 from ocm_tool.output.atomic import AtomicFile, WrittenFile
+from ocm_tool.output.cells import FORMULA_STARTS, TEXT_VALUES, CellText
 from ocm_tool.output.values import Value, text_of
 
 ENCODINGS = ("utf-8-sig", "utf-8")
@@ -40,6 +43,8 @@ class CsvWriter:
     """One CSV file written atomically (a :class:`~ocm_tool.output.TableWriter`).
 
     ``exclusive=False`` lets a file be rewritten in place (a report); see ``AtomicFile``.
+    ``escape_formulas``: text cells a spreadsheet would run as formulas get a leading ``'``
+    (they are counted either way: ``cells.formulas``).
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class CsvWriter:
         *,
         encoding: str = "utf-8-sig",
         exclusive: bool = True,
+        escape_formulas: bool = False,
     ) -> None:
         if encoding not in ENCODINGS:
             raise ValueError(f"encoding must be one of {ENCODINGS}, not {encoding!r}")
@@ -56,6 +62,7 @@ class CsvWriter:
         self.columns = list(columns)
         self.encoding = encoding
         self.rows = 0
+        self.cells = CellText(escape_formulas=escape_formulas)
         self._file = AtomicFile(self.path, exclusive=exclusive)
 
     @property
@@ -67,7 +74,8 @@ class CsvWriter:
         self._file.__enter__()
         try:
             bom = b"\xef\xbb\xbf" if self.encoding == "utf-8-sig" else b""
-            self._file.write(bom + encode_rows(self.columns, [], header=True).encode("utf-8"))
+            header = [self.cells.text(name) for name in self.columns]
+            self._file.write(bom + self._encoded(encode_rows(header, [], header=True)))
         except BaseException:
             self._file.discard()
             raise
@@ -77,14 +85,32 @@ class CsvWriter:
         """Append a chunk of rows (each as many values as there are columns)."""
         if not rows:
             return
-        texts = [[text_of(value) for value in row] for row in rows]
-        self._file.write(encode_rows(self.columns, texts, header=False).encode("utf-8"))
+        texts = [[self._text(value) for value in row] for row in rows]
+        self._file.write(self._encoded(encode_rows(self.columns, texts, header=False)))
         self.rows += len(rows)
+
+    def _text(self, value: Value) -> str:
+        text = text_of(value)
+        if text[:1] in FORMULA_STARTS and isinstance(value, TEXT_VALUES):
+            return self.cells.text(text)
+        return text
+
+    def _encoded(self, text: str) -> bytes:
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from the server: rare, so checked late
+            return self.cells.encodable(text).encode("utf-8")
 
     def commit(self) -> WrittenTable:
         """Make the file appear under its final name; return what was written."""
         written = self._file.commit()
-        return WrittenTable(written.path.name, self.rows, written.sha256)
+        return WrittenTable(
+            written.path.name,
+            self.rows,
+            written.sha256,
+            formulas=self.cells.formulas,
+            replaced=self.cells.replaced,
+        )
 
     def __exit__(
         self,
@@ -97,9 +123,11 @@ class CsvWriter:
 
 @dataclass(frozen=True)
 class CsvFormat:
-    """The CSV :class:`~ocm_tool.output.TableFormat`: ``<stem>.csv`` files in ``encoding``."""
+    """The CSV :class:`~ocm_tool.output.TableFormat`: ``<stem>.csv`` files in ``encoding``;
+    ``escape_formulas``: see :class:`CsvWriter`."""
 
     encoding: str = "utf-8-sig"
+    escape_formulas: bool = False
     name: ClassVar[str] = "csv"
     suffix: ClassVar[str] = ".csv"
     run_file: ClassVar[str | None] = None
@@ -126,7 +154,12 @@ class CsvRun:
 
     def table(self, stem: str, header: Sequence[str]) -> CsvWriter:
         path = self.folder / self.format.table_name(stem)
-        return CsvWriter(path, header, encoding=self.format.encoding)
+        return CsvWriter(
+            path,
+            header,
+            encoding=self.format.encoding,
+            escape_formulas=self.format.escape_formulas,
+        )
 
     def finish(self) -> WrittenFile | None:
         return None

@@ -38,6 +38,7 @@ from typing import Any, ClassVar, Self
 
 from ocm_tool.output import WrittenTable
 from ocm_tool.output.atomic import AtomicFile, WrittenFile, output_error
+from ocm_tool.output.cells import FORMULA_STARTS, TEXT_VALUES, CellText
 from ocm_tool.output.staging import StagedRows
 from ocm_tool.output.values import Amount, Stamp, Value, amount_text, text_of
 
@@ -167,6 +168,7 @@ class SheetWriter:
         self.header = list(header)
         self.rows = 0
         self.cut_cells = 0
+        self.cells = CellText(escape_formulas=run.format.escape_formulas)
         self._widths = [len(name) + 3 for name in self.header]  # room for the filter button
         self._cells: StagedRows | None = None
         self._committed = False
@@ -187,6 +189,14 @@ class SheetWriter:
             cells: list[Cell] = []
             for position, value in enumerate(row):
                 cell = cell_of(value)
+                if isinstance(cell, str) and not cell.isascii():
+                    cell = self.cells.encodable(cell)  # XML holds no lone surrogate either
+                if (
+                    isinstance(cell, str)
+                    and cell[:1] in FORMULA_STARTS
+                    and isinstance(value, TEXT_VALUES)  # text from the server, not a number
+                ):
+                    cell = self.cells.text(cell)
                 if isinstance(cell, str) and len(cell) > CELL_CHARACTERS:
                     cell = cell[:CELL_CHARACTERS]
                     self.cut_cells += 1
@@ -211,6 +221,8 @@ class SheetWriter:
             None,
             cut_cells=self.cut_cells,
             parts=sheets,
+            formulas=self.cells.formulas,
+            replaced=self.cells.replaced,
         )
 
     def __exit__(
@@ -387,6 +399,8 @@ class XlsxFormat:
 
     workbook: str = WORKBOOK_NAME
     max_rows: int = SHEET_ROWS - 1
+    #: Text cells a spreadsheet would read as formulas get a leading ``'`` (``output.cells``).
+    escape_formulas: bool = False
     name: ClassVar[str] = "xlsx"
 
     @property

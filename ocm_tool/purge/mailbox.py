@@ -13,6 +13,12 @@ Contract of :class:`MailboxPurge` (the engine behind :func:`ocm_tool.purge.run.r
   ``dry_run`` stops after the plan and changes nothing: with ``grant_access`` it only reads
   whether a grant would be needed (``Get-MailboxPermission``), and when one would, the
   folders are not counted (``NOT_COUNTED``).
+- ``--grant-access``: the confirmation comes **before** the grant. When the admin has no
+  FullAccess yet, ``review`` sees the folders uncounted and asks; then the grant is
+  recorded (the report is rewritten at once, and :class:`~ocm_tool.purge.pending.PendingGrants`
+  keeps it for the next run should this one die), made, the folders counted and the counted
+  plan shown (``review`` does not ask twice). The grant is taken back however the mailbox
+  ends, and its record forgotten once it is confirmed gone.
 - ``preflight()`` reads, and changes nothing: whether the mailbox can be opened, its folders'
   counts and its hold (for the confirmation of a list).
 - Each folder is emptied with ``EmptyFolder`` (``DeleteSubFolders: false``); a group mailbox
@@ -35,7 +41,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from ocm_tool.client import GraphClient, JSONObject
+from ocm_tool.client import GraphClient, JSONObject, segment
 from ocm_tool.errors import (
     AccessDeniedError,
     ApiError,
@@ -51,12 +57,14 @@ from ocm_tool.mailboxes.holds import mailbox_on_hold
 from ocm_tool.mailboxes.listrun import StopSignal
 from ocm_tool.output.csv import CsvFormat
 from ocm_tool.purge.options import PurgeOptions
+from ocm_tool.purge.pending import PendingGrants
 from ocm_tool.purge.report import (
     ExportRecord,
     FolderResult,
     FolderStatus,
     MailboxResult,
     MailboxStatus,
+    ReportWriter,
 )
 from ocm_tool.purge.table import FolderPath, FolderStep, PurgeOperation
 from ocm_tool.purge.view import Access, PlannedFolder, Preflight, PurgeObserver
@@ -69,8 +77,9 @@ MAX_SESSION_RESTARTS = 3
 #: The error of a folder a dry run did not count.
 NOT_COUNTED = "not counted: the purge would grant FullAccess first; a dry run grants nothing"
 
-#: Sees a mailbox's plan (its folders, and whether it is on hold: ``None`` unknown) before
-#: anything is deleted; raises :class:`PurgeCancelled` to stop.
+#: Sees a mailbox's plan (its folders, uncounted before FullAccess is granted; and whether it
+#: is on hold: ``None`` unknown) before anything is deleted; raises :class:`PurgeCancelled`
+#: to stop.
 Review = Callable[[Sequence[PlannedFolder], bool | None], None]
 
 
@@ -97,6 +106,9 @@ class PurgeRun(StopSignal):
         options: PurgeOptions,
         observer: PurgeObserver,
         run_dir: Path,
+        *,
+        report: ReportWriter | None = None,
+        pending: PendingGrants | None = None,
     ) -> None:
         super().__init__()
         self.runtime = runtime
@@ -106,6 +118,9 @@ class PurgeRun(StopSignal):
         self.options = options
         self.observer = observer
         self.run_dir = run_dir
+        #: Where a grant is recorded before it is made: the report, and the pending grants.
+        self.report = report
+        self.pending = pending
         #: False once the admin API said no: holds are not asked again in this run.
         self._holds_readable = True
 
@@ -151,10 +166,12 @@ class MailboxPurge:
         run.observer.started(self.display, len(run.operation.folders))
         interrupted = False
         try:
-            with self._access() as record:
+            self.on_hold = result.on_hold = run.on_hold(self.target.address or run.account)
+            if review is not None and not run.options.yes and self._will_grant():
+                review(self.uncounted(), self.on_hold)  # confirmed before FullAccess is granted
+            with self._access(result) as record:
                 result.grant = record  # filled in further while the grant is taken back
                 plan = self.uncounted() if self.needs_grant else self.plan()
-                self.on_hold = result.on_hold = run.on_hold(self.target.address or run.account)
                 result.folders = [
                     FolderResult(
                         str(p.path),
@@ -181,11 +198,12 @@ class MailboxPurge:
             result.status = MailboxStatus.CANCELLED
         except OcmError as error:
             self._fail(result, error)
+        self._forget_grant(result)
         self._note_grant(result)
         result.settle(interrupted=interrupted)
         return result
 
-    def _access(self) -> AbstractContextManager[grant.GrantRecord | None]:
+    def _access(self, result: MailboxResult) -> AbstractContextManager[grant.GrantRecord | None]:
         """``--grant-access`` for the block (``grant.access_if_asked``); a dry run grants
         nothing and only reads whether the purge would have to (:meth:`_check_grant`)."""
         run = self.run_state
@@ -202,6 +220,7 @@ class MailboxPurge:
             asked=run.options.grant_access,
             purpose="purge",
             say=self._say,
+            before_adding=lambda record: self._record_first(result, record),
         )
 
     def _check_grant(self, address: str) -> None:
@@ -256,6 +275,32 @@ class MailboxPurge:
             self.failure = error
             return Preflight(self.display, access, error=str(error))
 
+    def _will_grant(self) -> bool:
+        """Whether this mailbox is purged with a grant that is not there yet (read-only check)."""
+        run, address = self.run_state, self.target.address
+        own = address is None or bool(run.account and address.casefold() == run.account.casefold())
+        if not run.options.grant_access or run.options.dry_run or own:
+            return False
+        assert address is not None and run.account is not None
+        return not grant.has_full_access(self.client, address, run.account)
+
+    def _record_first(self, result: MailboxResult, record: grant.GrantRecord) -> None:
+        """Before ``Add-MailboxPermission``: the grant in the pending grants and the report."""
+        run = self.run_state
+        result.grant = record
+        if run.pending is not None:
+            run.pending.record(record.mailbox, record.user, run.run_dir)
+        if run.report is not None:
+            run.report.record(result, at_once=True)
+
+    def _forget_grant(self, result: MailboxResult) -> None:
+        """The grant is confirmed gone (or was never made): its pending record goes too."""
+        record, pending = result.grant, self.run_state.pending
+        if pending is None or record is None or not record.requested:
+            return
+        if not record.left_behind:
+            pending.forget(record.mailbox, record.user)
+
     def _note_grant(self, result: MailboxResult) -> None:
         message = grant.left_behind_note(result.grant, self.display)
         if message is not None:
@@ -293,13 +338,15 @@ class MailboxPurge:
 
     def _well_known(self, name: str) -> JSONObject | None:
         try:
-            return self._call(lambda: self.client.get(f"{self.base}/MailFolders/{name}"), [])
+            return self._call(
+                lambda: self.client.get(f"{self.base}/MailFolders/{segment(name)}"), []
+            )
         except ItemNotFoundError:
             return None
 
     def _child(self, parent: JSONObject | None, step: FolderStep) -> JSONObject | None:
         assert parent is not None
-        path = f"{self.base}/MailFolders/{parent['Id']}/ChildFolders"
+        path = f"{self.base}/MailFolders/{segment(str(parent['Id']))}/ChildFolders"
 
         def first() -> JSONObject | None:
             for page in self.client.pages(path, {"$filter": step.filter}):
@@ -350,7 +397,7 @@ class MailboxPurge:
 
     def _empty(self, planned: PlannedFolder, result: FolderResult) -> None:
         """EmptyFolder, then count what is left; raises the errors that end the mailbox."""
-        folder_path = f"{self.base}/MailFolders/{planned.folder_id}"
+        folder_path = f"{self.base}/MailFolders/{segment(str(planned.folder_id))}"
         delete_type = "SoftDelete" if self.run_state.options.soft_delete else "HardDelete"
         body = {"DeleteType": delete_type, "DeleteSubFolders": False}
         failure: OcmError | None = None

@@ -273,11 +273,12 @@ class ReportWriter:
         with self._lock:
             return list(self._results.values())
 
-    def record(self, result: MailboxResult) -> None:
-        """Keep ``result`` (replacing the mailbox's earlier state) and rewrite the files."""
+    def record(self, result: MailboxResult, *, at_once: bool = False) -> None:
+        """Keep ``result`` (replacing the mailbox's earlier state) and rewrite the files;
+        ``at_once``: now, whatever ``min_interval`` says (a grant about to be made)."""
         with self._lock:
             self._results[result.mailbox.casefold()] = result
-            if self._files.due():
+            if at_once or self._files.due():
                 self._write()
 
     def finish(self, status: RunStatus) -> None:

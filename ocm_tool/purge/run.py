@@ -21,9 +21,12 @@ Contract of :func:`run_purge` (one function behind the nine purge commands):
   for the whole list. Anything else cancels: ``UsageError``, nothing deleted. ``dry_run``
   shows the plan, changes nothing (no grant either) and exits 0; for a list the preflight
   is the plan.
-- ``grant_access``: FullAccess for the signed-in admin during the purge, always taken back
-  (:mod:`ocm_tool.mailboxes.grant`). ``export_first``: export-all-data first, purge only if
-  it completed.
+- ``grant_access``: FullAccess for the signed-in admin during the purge, granted only after
+  the confirmation, recorded before it is made, always taken back
+  (:mod:`ocm_tool.mailboxes.grant`, :mod:`ocm_tool.purge.pending`). A grant an earlier run
+  recorded and left (it was killed) is taken back first, by any purge run against the same
+  endpoint signed in as that admin or with ``grant_access``; the report lists it
+  (``leftoverGrants``). ``export_first``: export-all-data first, purge only if it completed.
 - A list runs ``settings.concurrency`` mailboxes at a time. A mailbox's own failure (no
   access, a failed folder) is recorded and the others go on: exit status 1. An error whose
   scope is the run (the service, the network, the sign-in) starts nothing new, lets the
@@ -47,7 +50,8 @@ from pathlib import Path
 
 from ocm_tool import __version__
 from ocm_tool.errors import ExitStatus, UsageError
-from ocm_tool.mailboxes.addresses import read_mailbox_list
+from ocm_tool.mailboxes import grant
+from ocm_tool.mailboxes.addresses import check_address, read_mailbox_list
 from ocm_tool.mailboxes.listrun import run_list
 from ocm_tool.output.rundir import make_run_dir
 from ocm_tool.purge.mailbox import (
@@ -59,6 +63,8 @@ from ocm_tool.purge.mailbox import (
     Target,
 )
 from ocm_tool.purge.options import PurgeOptions
+from ocm_tool.purge.pending import PendingGrants
+from ocm_tool.purge.pending import default_folder as pending_folder
 from ocm_tool.purge.report import (
     FolderResult,
     FolderStatus,
@@ -85,6 +91,8 @@ def _check_options(runtime: Runtime, options: PurgeOptions) -> None:
     settings = runtime.settings
     if options.mailbox and options.mailboxes_file:
         raise UsageError("give either ADDRESS (--mailbox) or --mailboxes-file, not both")
+    if options.mailbox:
+        check_address(options.mailbox, source="ADDRESS")
     if not options.dry_run and not options.yes and not settings.interactive:
         raise UsageError(
             "refusing to purge without a confirmation: there is no terminal to type it in",
@@ -111,10 +119,13 @@ def run_purge(
     listed = read_mailbox_list(source) if source is not None else None
     previous = read_report(options.resume) if options.resume else {}
     account = runtime.account  # signs in, once, before any thread starts
+    pending = PendingGrants(pending_folder(), runtime.settings.endpoint or "")
+    leftovers = _take_back_leftovers(runtime, options, pending, view)
     if listed is not None:
         targets = [Target(address, address) for address in listed]
     else:
-        targets = [Target(options.mailbox, options.mailbox or account or "me")]
+        address = check_address(options.mailbox, source="ADDRESS") if options.mailbox else None
+        targets = [Target(address, address or account or "me")]
     folders = [str(f) for f in operation.folders]
     carried = {key: result for key, result in previous.items() if _done_for(result, folders)}
     to_do = [t for t in targets if t.display.casefold() not in carried]
@@ -133,6 +144,7 @@ def run_purge(
             "exportFirst": options.export_first,
             "mailboxesFile": str(source) if source else None,
             "resumedFrom": str(options.resume) if options.resume else None,
+            "leftoverGrants": [record.to_json() for record in leftovers],
         },
     )
     for target in targets:
@@ -144,23 +156,54 @@ def run_purge(
     skipped = len(targets) - len(to_do)
     if skipped and options.resume is not None:
         view.carried_over(skipped, options.resume)
-    if source is not None:
-        try:
-            checks = _preflight(
-                PurgeRun(runtime, operation, options, _SILENT, writer.run_dir), to_do
+    try:
+        if source is not None:
+            try:
+                checks = _preflight(
+                    PurgeRun(runtime, operation, options, _SILENT, writer.run_dir), to_do
+                )
+            except BaseException as error:  # the service or Ctrl-C: nothing was changed
+                interrupted = isinstance(error, KeyboardInterrupt)
+                writer.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED)
+                raise
+            to_do = _confirm_list(view, operation, options, writer, checks, source)
+            if options.dry_run:
+                return _planned(writer, checks)
+        with view.progress(mailboxes=len(to_do), single=source is None) as observer:
+            run = PurgeRun(
+                runtime,
+                operation,
+                options,
+                observer,
+                writer.run_dir,
+                report=writer,
+                pending=pending,
             )
-        except BaseException as error:  # the service or Ctrl-C: nothing was changed
-            interrupted = isinstance(error, KeyboardInterrupt)
-            writer.finish(RunStatus.INTERRUPTED if interrupted else RunStatus.FAILED)
-            raise
-        to_do = _confirm_list(view, operation, options, writer, checks, source)
-        if options.dry_run:
-            return _planned(writer, checks)
-    with view.progress(mailboxes=len(to_do), single=source is None) as observer:
-        run = PurgeRun(runtime, operation, options, observer, writer.run_dir)
-        if source is None:
-            return _run_single(run, view, writer, to_do)
-        return _run_list(run, writer, to_do)
+            if source is None:
+                return _run_single(run, view, writer, to_do)
+            return _run_list(run, writer, to_do)
+    finally:
+        pending.release()
+
+
+def _take_back_leftovers(
+    runtime: Runtime, options: PurgeOptions, pending: PendingGrants, view: PurgeView
+) -> list[grant.GrantRecord]:
+    """Take back the grants earlier runs against this endpoint recorded and left behind:
+    those of the signed-in admin, or any with ``grant_access``."""
+    account = runtime.account
+    if account is None:  # app-only sign-in makes no grants
+        return []
+    records = []
+    for left in pending.left_behind():
+        if not options.grant_access and left.user.casefold() != account.casefold():
+            continue
+        record = grant.take_back(runtime.client, left.mailbox, left.user, say=lambda _: None)
+        if not record.left_behind:
+            pending.forget(left.mailbox, left.user)
+        view.took_back(record)
+        records.append(record)
+    return records
 
 
 class _Silent:
@@ -284,7 +327,10 @@ def _reviewer(run: PurgeRun, view: PurgeView, target: Target) -> Review:
     """Show the plan; unless --yes or --dry-run, have the person type the address."""
     options = run.options
 
+    confirmed = False
+
     def review(folders: Sequence[PlannedFolder], on_hold: bool | None) -> None:
+        nonlocal confirmed
         plan = MailboxPlan(
             run.operation,
             target.display,
@@ -294,11 +340,16 @@ def _reviewer(run: PurgeRun, view: PurgeView, target: Target) -> Review:
             on_hold=on_hold,
         )
         view.show_plan(plan)
-        if options.dry_run or options.yes:
+        if options.dry_run or options.yes or confirmed:
             return
-        what = f"purge {plan.total} item(s) of {target.display}"
+        what = (
+            f"purge {plan.total} item(s) of {target.display}"
+            if plan.counted
+            else f"grant yourself FullAccess on {target.display} and purge these folders"
+        )
         if not view.confirm(Confirmation(target.display, what)):
             raise PurgeCancelled
+        confirmed = True
 
     return review
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from ocm_tool.mailboxes.grant import GrantRecord
 from ocm_tool.purge.report import FolderResult, MailboxResult, ReportWriter
 from ocm_tool.purge.table import FolderPath, PurgeOperation
 
@@ -76,7 +77,11 @@ class Preflight:
 
 @dataclass(frozen=True)
 class MailboxPlan:
-    """What the purge of one mailbox will do, shown before anything is deleted."""
+    """What the purge of one mailbox will do, shown before anything is deleted.
+
+    ``counted`` False: the folders are not counted (yet): FullAccess to count them is granted
+    only once the purge is confirmed, and a dry run grants nothing.
+    """
 
     operation: PurgeOperation
     mailbox: str
@@ -152,6 +157,10 @@ class PurgeView(Protocol):
 
     def carried_over(self, count: int, report: Path) -> None:
         """``count`` mailboxes are skipped: the ``--resume`` report shows them done."""
+
+    def took_back(self, record: GrantRecord) -> None:
+        """A FullAccess grant an interrupted earlier run left was taken back (or not: see
+        ``record.left_behind``)."""
 
     def show_plan(self, plan: MailboxPlan) -> None:
         """The plan of one mailbox: each folder in order with its item count."""

@@ -152,6 +152,29 @@ def show_export_result(
         [(f.name, f.error or "", f.hint) for f in report.files if f.status == "failed"]
         + [(f.name, f.error or "", None) for f in report.run_files if f.status == "failed"],
     )
+    print_export_errors(
+        err_console,
+        [
+            (
+                f.name,
+                f"{len(f.problems)} value(s) could not be written, their cells are empty "
+                f"(first: record {f.problems[0].record or '-'}, "
+                f"{f.problems[0].field or 'the record'}: {f.problems[0].problem}); "
+                f"{report.manifest_path} names them all",
+                "the server sent data in another shape than the API contract; tell whoever runs it",
+            )
+            for f in report.files
+            if f.problems
+        ],
+    )
+    for f in report.files:
+        replaced = sum(w.replaced for w in f.written.values())
+        if replaced:
+            err_console.print(
+                f"note: {escape(f.name)}: {replaced} character(s) the server sent were half "
+                "characters (lone surrogates) and are written as U+FFFD",
+                soft_wrap=True,
+            )
     print_export_summary(
         runtime_console,
         [(f.name, f.rows, str(f.status)) for f in report.files]

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
+from ocm_tool.mailboxes.grant import GrantRecord, manual_removal_command
 from ocm_tool.purge.report import (
     FolderResult,
     FolderStatus,
@@ -135,6 +136,17 @@ class TerminalPurgeView:
             f"{count} mailbox(es) already purged in {escape(str(report))}: skipped."
         )
 
+    def took_back(self, record: GrantRecord) -> None:
+        what = f"FullAccess of {record.user} on {record.mailbox}, left by an interrupted run"
+        if record.left_behind:
+            self._console.print(
+                f"[bold red]{escape(what)}: could not be taken back[/] ({escape(record.error or '')})"
+                f"; remove it by hand: {escape(manual_removal_command(record.mailbox, record.user))}",
+                soft_wrap=True,
+            )
+        else:
+            self._console.print(f"{escape(what)}: taken back.", soft_wrap=True)
+
     def show_plan(self, plan: MailboxPlan) -> None:
         """Each folder in order with its item count (or ``absent``), and the total."""
         console = self._console
@@ -143,6 +155,18 @@ class TerminalPurgeView:
             f"({_how(soft_delete=plan.soft_delete, on_hold=plan.on_hold)})",
             soft_wrap=True,
         )
+        if not plan.counted and not plan.dry_run:  # asked before FullAccess is granted
+            console.print(
+                "Folders, in this order: "
+                + ", ".join(escape(str(f)) for f in plan.operation.folders),
+                soft_wrap=True,
+            )
+            console.print(
+                "Their items are counted once FullAccess is granted, after you confirm; "
+                "the grant is removed when the purge ends.",
+                soft_wrap=True,
+            )
+            return
         table = Table(show_edge=False, pad_edge=False)
         table.add_column("#", justify="right")
         table.add_column("folder")

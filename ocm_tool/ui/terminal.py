@@ -13,11 +13,15 @@
 from __future__ import annotations
 
 import os
+import select
 import sys
 from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console
+
+#: How often waiting for the answer returns to Python, where a pending signal is handled.
+_POLL = 0.2
 
 
 @dataclass
@@ -31,8 +35,27 @@ class Terminal:
         """Show ``prompt`` (markup) and read one line; ``None`` at end of input."""
         self.console.print(prompt, end="", soft_wrap=True)
         self.console.file.flush()
+        wait_for_a_line(self.input)
         line = self.input.readline()
         return None if not line else line.rstrip("\r\n")
+
+
+def wait_for_a_line(stream: TextIO) -> None:
+    """Return once ``stream`` has something to read (a line, or its end).
+
+    A blocking read never sees a signal caught just before it began (CPython checks for
+    signals only when the read is interrupted), so Ctrl-C at the prompt was lost now and
+    then. Waiting here in short ``select`` steps hands every signal to Python within
+    ``_POLL`` seconds. Streams without a descriptor (tests) and Windows read directly.
+    """
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    if os.name != "posix":
+        return
+    while not select.select([descriptor], [], [], _POLL)[0]:
+        pass
 
 
 def _controlling_terminal() -> tuple[TextIO, TextIO] | None:

@@ -92,7 +92,8 @@ def test_gives_up_after_max_attempts_with_the_ids(
 def test_gives_up_on_throttling_without_violating(
     emulator: EmulatorHandle, make_client: Callable[..., GraphClient]
 ) -> None:
-    client = make_client(retry=RetryPolicy(max_attempts=2))
+    # Throttling spends time, not attempts: one Retry-After fits the 1.5 s, a second does not.
+    client = make_client(retry=RetryPolicy(max_attempts=2, throttle_wait=1.5))
     emulator.set_faults(throttle_rate=1.0, retry_after=RETRY_AFTER)
     with pytest.raises(errors.ThrottledError) as raised:
         client.get(CONTACTS_PATH)

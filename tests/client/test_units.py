@@ -57,10 +57,13 @@ def test_urls_and_mailbox_keys() -> None:
         assert client._url(
             "/me/XrmDeals", {"$filter": "Name eq 'A B'", "$top": 5, "$count": True}
         ) == ("https://h:1/api/v1/me/XrmDeals?$filter=Name%20eq%20'A%20B'&$top=5&$count=true")
-        link = "https://other:2/x/users/B%40X.com/XrmDeals?$skiptoken=abc"
-        assert client._url(link) == link
+        link = "https://H:1/x/users/B%40X.com/XrmDeals?$skiptoken=abc"
+        assert client._url(link) == link  # the endpoint's origin (host names in any case)
         with pytest.raises(ValueError, match="absolute URL"):
             client._url(link, {"$top": 1})
+        for elsewhere in ("https://other:1/x", "https://h:2/x", "http://h:1/x", "//other/x"):
+            with pytest.raises(errors.TransportError, match="another origin"):
+                client._url(elsewhere)
         assert client._mailbox_key("https://h:1/api/v1/users/Bob%40X.com/XrmDeals") == "bob@x.com"
         assert client._mailbox_key(link) == "b@x.com"
         assert client._mailbox_key("https://h:1/api/v1/me/XrmDeals") == "alice@contoso.com"

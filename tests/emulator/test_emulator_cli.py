@@ -270,3 +270,61 @@ def test_a_db_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(emulator, ["serve", "--db", str(junk)])
     assert result.exit_code == 2
     assert "is not an emulator store" in result.output
+
+
+def _broken(tmp_path: Path, name: str, change: object) -> Path:
+    tenant = generate_tenant(SeedOptions(users=1, groups=0, contacts=4))
+    mailbox = next(m for m in tenant["mailboxes"] if len(m.get("contacts") or []) >= 2)
+    change(mailbox)  # type: ignore[operator]
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(tenant), encoding="utf-8")  # a lone surrogate stays "\udXXX"
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "says"),
+    [
+        (
+            "address",
+            lambda m: m["contacts"][0].update(BusinessAddress="Main Street 1"),
+            "contacts[0].BusinessAddress is a string, not an object",
+        ),
+        (
+            "relationship",
+            lambda m: m["contacts"][1].update(InlineLinks={"Relationships": ["x"]}),
+            "contacts[1].InlineLinks.Relationships[0] is a string, not an object",
+        ),
+        (
+            "surrogate",
+            lambda m: m["contacts"][0].update(DisplayName="Jana \ud83d"),
+            "contacts[0] holds a lone surrogate (half a character)",
+        ),
+        ("list", lambda m: m.update(contacts="none"), "contacts must be a list"),
+    ],
+)
+def test_a_tenant_file_the_contract_does_not_allow_is_refused_in_one_line(
+    tmp_path: Path, name: str, change: object, says: str
+) -> None:
+    path = _broken(tmp_path, name, change)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ocm_tool",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--tenant",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: invalid value for --tenant: malformed tenant: mailboxes[")
+    assert says in lines[0] and "fix: " in lines[0]

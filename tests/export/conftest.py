@@ -83,6 +83,9 @@ class ServerHook:
     #: Path part -> (status, error code): API requests whose path contains it get that error
     #: answer (api.md's body) instead of the emulator's.
     refuse: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: Path part -> a function that changes the JSON body of the emulator's 2xx answers to
+    #: API requests whose path contains it (a server that sends what the contract does not).
+    tamper: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Any:
@@ -106,7 +109,26 @@ class ServerHook:
         for part, (status, code) in list(self.refuse.items()):
             if part in request.path:
                 return self._error(start_response, status, code)
+        for part, change in list(self.tamper.items()):
+            if part in request.path:
+                return self._tampered(environ, start_response, change)
         return self.app(environ, start_response)
+
+    def _tampered(
+        self, environ: dict, start_response: Callable[..., Any], change: Callable[[Any], Any]
+    ) -> list[bytes]:
+        answer: dict[str, Any] = {}
+
+        def keep(status: str, headers: list[tuple[str, str]], *args: Any) -> None:
+            answer.update(status=status, headers=headers)
+
+        body = b"".join(self.app(environ, keep))
+        if answer["status"].startswith("2") and body:
+            # ensure_ascii keeps a lone surrogate as the escape "\udXXX", as a server would.
+            body = json.dumps(change(json.loads(body))).encode()
+        headers = [(k, v) for k, v in answer["headers"] if k.lower() != "content-length"]
+        start_response(answer["status"], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
 
     @staticmethod
     def _error(start_response: Callable[..., Any], status: int, code: str) -> list[bytes]:
@@ -123,6 +145,7 @@ class ServerHook:
         """No callbacks, no refusals, the server's own page size."""
         self.before.clear()
         self.refuse.clear()
+        self.tamper.clear()
         self.prefer = None
 
     def api_requests(self) -> list[Request]:

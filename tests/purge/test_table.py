@@ -121,3 +121,50 @@ def test_the_engine_imports_neither_the_ui_nor_the_cli() -> None:
     loaded = _loaded("ocm_tool.purge.run")
     assert "ocm_tool.purge.mailbox" in loaded
     assert "ocm_tool.ui" not in loaded and "ocm_tool.cli" not in loaded, loaded
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-8"])
+def test_mailboxes_file_from_powershell_in_any_of_its_encodings(
+    tmp_path: Path, encoding: str
+) -> None:
+    # Windows PowerShell 5's ">" writes UTF-16 LE with a BOM; "utf-16-be" gets a BOM here too.
+    path = tmp_path / "list.txt"
+    text = "alice@contoso.com\r\nJana.Dvořáková@contoso.cz\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(data)
+    assert read_mailbox_list(path) == ["alice@contoso.com", "Jana.Dvořáková@contoso.cz"]
+
+
+def test_mailboxes_file_addresses_in_angle_brackets_mailto_and_smtp_forms(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text(
+        '<alice@contoso.com>\n"Bob B." <bob@contoso.com>\nmailto:carol@contoso.com\n'
+        "SMTP:dave@contoso.com\nMAILTO:ALICE@contoso.com\n",
+        encoding="utf-8",
+    )
+    assert read_mailbox_list(path) == [
+        "alice@contoso.com",
+        "bob@contoso.com",
+        "carol@contoso.com",
+        "dave@contoso.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["..", "a..b@contoso.com", ".a@contoso.com", "a@contoso", "a/b@../x", "a@b@c.com"]
+)
+def test_mailboxes_file_refuses_what_could_escape_a_url(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "list.txt"
+    path.write_text(f"alice@contoso.com\n{line}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"line 2: .* is not a mailbox address"):
+        read_mailbox_list(path)
+
+
+def test_mailboxes_file_in_another_encoding_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_bytes("müller@contoso.de\n".encode("cp1252"))
+    with pytest.raises(UsageError, match="neither UTF-8 nor UTF-16") as raised:
+        read_mailbox_list(path)
+    assert raised.value.hint and "utf8" in raised.value.hint

@@ -27,6 +27,8 @@ BATCH_LIMIT = 20
 BATCH_METHODS = frozenset({"GET", "POST", "DELETE"})
 #: environ key marking a request dispatched from inside a ``$batch``.
 BATCH_INNER = "ocm_tool.batch_inner"
+#: environ key of a ``$batch`` request: its id, which each inner request carries in ``BATCH_INNER``.
+BATCH_ID = "ocm_tool.batch_id"
 #: environ key of the client's socket (``server`` puts it there, ``gate`` may drop it); an
 #: inner request has none.
 SOCKET_KEY = "ocm_tool.emulator.socket"
@@ -122,7 +124,7 @@ def _inner_environ(
             "CONTENT_LENGTH": str(len(data)),
             "CONTENT_TYPE": "application/json" if data else "",
             "wsgi.input": io.BytesIO(data),
-            BATCH_INNER: True,
+            BATCH_INNER: outer.setdefault(BATCH_ID, uuid.uuid4().hex),
         }
     )
     for name, value in headers.items():

@@ -37,8 +37,14 @@ def install(bp: Blueprint, identity: Identity, faults: Faults) -> None:
             return None
         g.principal = principal = identity.verify(request.headers.get("Authorization"))
         mailbox = _mailbox_key(principal)
-        inner = bool(request.environ.get(BATCH_INNER))
-        ticket = faults.admit(_client_key(principal), mailbox, request.path, inner=inner)
+        batch = request.environ.get(BATCH_INNER)
+        ticket = faults.admit(
+            _client_key(principal),
+            mailbox,
+            request.path,
+            inner=bool(batch),
+            batch=batch if isinstance(batch, str) else None,
+        )
         g.fault_ticket = ticket
         if ticket.drop:
             return _drop_connection()

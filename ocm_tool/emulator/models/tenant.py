@@ -315,6 +315,57 @@ def has_links(record: dict) -> bool:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: Fields whose JSON shape api.md promises: a record that breaks it is refused, so the
+#: emulator never serves what the contract does not allow.
+_OBJECTS = ("BusinessAddress", "HomeAddress", "OtherAddress", "InlineLinks")
+_LISTS_OF_OBJECTS = ("EmailAddresses", "SingleValueExtendedProperties")
+_LISTS_OF_TEXT = ("BusinessPhones", "HomePhones")
+_JSON_KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+
+
+def _kind(value: object) -> str:
+    return _JSON_KINDS.get(type(value), "a number")
+
+
+def _check_shapes(resource: dict, where: str) -> None:
+    """Refuse (``ValueError``) a record whose structured fields break api.md's shapes."""
+    for name in _OBJECTS:
+        value = resource.get(name)
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(f"{where}.{name} is {_kind(value)}, not an object")
+    for name in _LISTS_OF_OBJECTS:
+        value = resource.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise ValueError(f"{where}.{name} is {_kind(value)}, not a list")
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                raise ValueError(f"{where}.{name}[{index}] is {_kind(entry)}, not an object")
+    for name in _LISTS_OF_TEXT:
+        value = resource.get(name)
+        if value is not None and not isinstance(value, list):
+            raise ValueError(f"{where}.{name} is {_kind(value)}, not a list")
+    links = resource.get("InlineLinks")
+    relationships = links.get("Relationships") if isinstance(links, dict) else None
+    if relationships is not None and not isinstance(relationships, list):
+        raise ValueError(f"{where}.InlineLinks.Relationships is {_kind(relationships)}, not a list")
+    for index, relation in enumerate(relationships or []):
+        if not isinstance(relation, dict):
+            raise ValueError(
+                f"{where}.InlineLinks.Relationships[{index}] is {_kind(relation)}, not an object"
+            )
+
+
+def _check_text(text: str, where: str) -> str:
+    """``text`` if UTF-8 can hold it; a lone surrogate (half a character) is refused."""
+    if _SURROGATE.search(text):
+        raise ValueError(
+            f"{where} holds a lone surrogate (half a character), which UTF-8 cannot hold"
+        )
+    return text
 
 
 def dumps(value: object) -> str:
@@ -338,10 +389,12 @@ _SKELETONS = {p.source: _skeleton(p) for p in PLACEMENT_BY_SOURCE.values()}
 
 def item_row(placement: Placement, record: dict, index: int, ids: StableIds) -> ItemRow:
     """A fixture record of ``placement``'s list, at ``index``, as a row (fields filled in)."""
+    where = f"{placement.source}[{index}]"
     if not isinstance(record, dict):
-        raise ValueError(f"{placement.source}[{index}] is not an object")
+        raise ValueError(f"{where} is not an object")
     resource = _SKELETONS[placement.source].copy()
     resource.update(record)
+    _check_shapes(resource, where)
     ext = resource.pop(EXTENDED, None)
     if not resource["Id"]:
         resource["Id"] = ids(index, "id")
@@ -373,9 +426,9 @@ def item_row(placement: Placement, record: dict, index: int, ids: StableIds) -> 
         str(xrm_id) if xrm_id else None,
         sort_time(resource.get("LastModifiedDateTime")),
         verb if isinstance(verb, str) else None,
-        dumps(resource),
+        _check_text(dumps(resource), where),
         _list_body(placement, resource),
-        dumps(ext) if ext else None,
+        _check_text(dumps(ext), f"{where}.{EXTENDED}") if ext else None,
     )
 
 
